@@ -1,0 +1,1 @@
+"""The built-in backend adapters, installed as ``polykeras.backends``."""
