@@ -20,7 +20,9 @@ Conventions shared by every method:
 * **Differentiability.** Every floating-point op is differentiable through
   :meth:`Backend.value_and_grad`.
 * **Optional fast paths.** Names in :data:`OPTIONAL_OPS` may be absent; the frontend then
-  composes them from primitives. An adapter that has a better kernel defines the method.
+  composes them from primitives. An adapter that has a better kernel defines the method,
+  with exactly the signature and defaults of the ``keras.ops`` function of that name
+  (e.g. ``sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1)``).
 
 Example:
     >>> import polykeras
