@@ -1,4 +1,27 @@
-"""polykeras: one Keras-style API on NumPy, PyTorch, JAX or TensorFlow."""
+"""polykeras: one Keras-style API that runs unchanged on NumPy, PyTorch, JAX or TensorFlow.
+
+Select the backend with ``POLYKERAS_BACKEND`` (numpy, torch, jax, tensorflow); NumPy is
+the default and trains with no deep-learning framework installed.
+
+Example:
+    >>> import polykeras
+    >>> model = polykeras.Sequential([polykeras.layers.Dense(10, input_shape=(784,),
+    ...                                                     activation="softmax")])
+    >>> model.compile(optimizer="sgd", loss="categorical_crossentropy")
+"""
+
 __version__ = "0.1.0"
-from polykeras import backend, config  # noqa: F401
-from polykeras.variables import Variable  # noqa: F401
+
+from polykeras import (  # noqa: F401  (public submodules)
+    activations, backend, callbacks, config, datasets, initializers, layers, losses, metrics,
+    models, ops, optimizers, random, regularizers, utils,
+)
+from polykeras.layers import Input, Layer
+from polykeras.models import Model, Sequential
+from polykeras.variables import Variable
+
+__all__ = [
+    "Input", "Layer", "Model", "Sequential", "Variable", "activations", "backend",
+    "callbacks", "config", "datasets", "initializers", "layers", "losses", "metrics",
+    "models", "ops", "optimizers", "random", "regularizers", "utils",
+]

@@ -1,0 +1,211 @@
+"""Turning user data (arrays, tensors, lists/dicts of them, generators) into batches.
+
+Batches are cut on the host from NumPy arrays (float64 becomes floatx, other dtypes are
+kept), then handed to the backend once per step.
+
+Example:
+    >>> import numpy as np
+    >>> data = ArrayData(np.zeros((10, 3)), np.zeros(10), batch_size=4)
+    >>> [b[0].shape for b in data.batches(shuffle=False)]
+    [(4, 3), (4, 3), (2, 3)]
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from polykeras.config import floatx
+from polykeras.layers.graph import flatten, map_structure
+
+
+def to_numpy_structure(x: Any, backend: Any) -> Any:
+    """NumPy arrays for every leaf (backend tensors and Variables converted once)."""
+    def conv(a: Any) -> Any:
+        if a is None or isinstance(a, np.ndarray):
+            return a
+        if backend.is_tensor(a) or hasattr(a, "__polykeras_tensor__"):
+            return np.asarray(backend.convert_to_numpy(a))
+        return np.asarray(a)
+
+    return map_structure(conv, x)
+
+
+def _num_samples(structure: Any, what: str) -> int:
+    leaves = [a for a in flatten(structure) if a is not None]
+    if not leaves:
+        raise ValueError(f"{what} is empty: received no arrays.")
+    sizes = {int(a.shape[0]) if a.ndim else 1 for a in leaves}
+    if len(sizes) > 1:
+        raise ValueError(
+            f"All arrays in {what} must have the same number of samples; received sizes "
+            f"{sorted(sizes)}."
+        )
+    return sizes.pop()
+
+
+def host_batch(arr: Any, idx: Any) -> Any:
+    """``arr[idx]`` with float64 narrowed to floatx (no silent float64 on any backend)."""
+    if arr is None:
+        return None
+    out = arr[idx]
+    if out.dtype == np.float64:
+        out = out.astype(floatx() if floatx() != "bfloat16" else "float32")
+    return out
+
+
+class ArrayData:
+    """In-memory samples: x, y (optional) and sample weights, cut into batches."""
+
+    def __init__(self, x: Any, y: Any = None, sample_weight: Any = None,
+                 batch_size: int | None = 32, steps: int | None = None) -> None:
+        self.x, self.y, self.sample_weight = x, y, sample_weight
+        self.n = _num_samples(x, "x")
+        if y is not None:
+            ny = _num_samples(y, "y")
+            if ny != self.n:
+                raise ValueError(
+                    f"x and y have different numbers of samples: x has {self.n}, y has {ny}. "
+                    "Pass the same number of inputs and targets."
+                )
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight)
+            if sample_weight.shape[0] != self.n:
+                raise ValueError(
+                    f"sample_weight has {sample_weight.shape[0]} entries, expected one per "
+                    f"sample ({self.n})."
+                )
+            self.sample_weight = sample_weight
+        if self.n == 0:
+            raise ValueError("The dataset is empty (0 samples). Pass at least one sample.")
+        self.batch_size = batch_size or 32
+        self.steps = steps
+
+    @property
+    def steps_per_epoch(self) -> int:
+        full = math.ceil(self.n / self.batch_size)
+        return min(full, self.steps) if self.steps else full
+
+    def split(self, fraction: float) -> tuple[ArrayData, ArrayData]:
+        """(train, validation): the last ``fraction`` of samples, before any shuffling."""
+        cut = int(self.n * (1.0 - fraction))
+        if cut <= 0 or cut >= self.n:
+            raise ValueError(
+                f"validation_split={fraction} leaves {cut} training and {self.n - cut} "
+                f"validation samples out of {self.n}; both must be at least 1."
+            )
+        head = slice(0, cut)
+        tail = slice(cut, self.n)
+
+        def part(s: slice) -> ArrayData:
+            take = (lambda a: None if a is None else a[s])
+            return ArrayData(map_structure(take, self.x), map_structure(take, self.y),
+                             None if self.sample_weight is None else self.sample_weight[s],
+                             self.batch_size)
+
+        return part(head), part(tail)
+
+    def batches(self, shuffle: bool = False, rng: np.random.Generator | None = None) -> Iterator[tuple[Any, Any, Any]]:
+        order = (rng or np.random.default_rng()).permutation(self.n) if shuffle else None
+        bs = self.batch_size
+        for step in range(self.steps_per_epoch):
+            start = step * bs
+            idx = order[start:start + bs] if order is not None else slice(start, start + bs)
+            x = map_structure(lambda a: host_batch(a, idx), self.x)
+            y = map_structure(lambda a: host_batch(a, idx), self.y) if self.y is not None else None
+            sw = host_batch(self.sample_weight, idx) if self.sample_weight is not None else None
+            yield x, y, sw
+
+
+class GeneratorData:
+    """Batches from a Python generator or iterable of ``x``, ``(x, y)`` or ``(x, y, sw)``."""
+
+    def __init__(self, source: Any, steps: int | None = None) -> None:
+        self.source = source
+        self.steps = steps
+        self._iterator: Iterator[Any] | None = None
+        self.exhausted = False
+
+    @property
+    def steps_per_epoch(self) -> int | None:
+        if self.steps:
+            return self.steps
+        try:
+            return len(self.source)
+        except TypeError:
+            return None
+
+    def _next_iterator(self) -> Iterator[Any]:
+        if self.steps:
+            if self._iterator is None:
+                self._iterator = iter(self.source)
+            return self._iterator
+        it = iter(self.source)
+        if it is self.source and self._iterator is not None:
+            return it  # a one-shot generator: already consumed
+        self._iterator = it
+        return it
+
+    def batches(self, shuffle: bool = False, rng: Any = None) -> Iterator[tuple[Any, Any, Any]]:
+        it = self._next_iterator()
+        count = 0
+        while self.steps is None or count < self.steps:
+            try:
+                item = next(it)
+            except StopIteration:
+                if count == 0 or self.steps:
+                    warnings.warn(
+                        "The data generator ran out of data; training stops. Pass a "
+                        "re-iterable (e.g. a list) or `steps_per_epoch` * epochs batches.",
+                        stacklevel=4,
+                    )
+                    self.exhausted = True
+                return
+            count += 1
+            yield unpack(item)
+
+
+def unpack(item: Any) -> tuple[Any, Any, Any]:
+    """(x, y, sample_weight) from a batch given as x, (x,), (x, y) or (x, y, sw)."""
+    if isinstance(item, tuple):
+        if len(item) == 1:
+            return _np(item[0]), None, None
+        if len(item) == 2:
+            return _np(item[0]), _np(item[1]), None
+        if len(item) == 3:
+            return _np(item[0]), _np(item[1]), _np(item[2])
+        raise ValueError(
+            f"A batch must be x, (x, y) or (x, y, sample_weight); received a tuple of "
+            f"{len(item)} items."
+        )
+    return _np(item), None, None
+
+
+def _np(a: Any) -> Any:
+    def conv(v: Any) -> Any:
+        if isinstance(v, np.ndarray) and v.dtype == np.float64:
+            return v.astype(floatx())
+        return v
+
+    return map_structure(conv, a)
+
+
+def is_generator_like(x: Any) -> bool:
+    if isinstance(x, (np.ndarray, list, tuple, dict)) or x is None:
+        return False
+    return hasattr(x, "__iter__") or hasattr(x, "__next__")
+
+
+def class_weights_to_sample_weights(y: Any, class_weight: dict[int, float]) -> np.ndarray:
+    """Per-sample weights from a ``{class: weight}`` dict and labels (sparse or one-hot)."""
+    y = np.asarray(y)
+    labels = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y))
+    labels = labels.astype(np.int64)
+    table = np.ones(int(max(max(class_weight), labels.max(initial=0))) + 1, dtype=np.float32)
+    for k, w in class_weight.items():
+        table[int(k)] = float(w)
+    return table[labels]

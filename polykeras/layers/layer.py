@@ -1,0 +1,334 @@
+"""The Layer base class: weights, lazy building, nesting, and the functional-call hook.
+
+Example:
+    >>> from polykeras import layers, ops
+    >>> class Scale(layers.Layer):
+    ...     def build(self, input_shape):
+    ...         self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+    ...     def call(self, x):
+    ...         return x * self.w
+    >>> Scale()(ops.ones((2, 3))).shape
+    (2, 3)
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections import defaultdict
+from typing import Any
+
+from polykeras import initializers, regularizers
+from polykeras.backend import selection
+from polykeras.backend.dtypes import standardize_dtype
+from polykeras.config import floatx
+from polykeras.variables import StatelessScope, Variable
+
+_name_counts: dict[str, int] = defaultdict(int)
+
+
+def to_snake_case(name: str) -> str:
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+
+
+def unique_name(base: str) -> str:
+    """``dense``, ``dense_1``, ``dense_2`` ... as Keras names layers."""
+    n = _name_counts[base]
+    _name_counts[base] += 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+def reset_names() -> None:
+    """Forget auto-generated names (mainly for tests)."""
+    _name_counts.clear()
+
+
+class Layer:
+    """Base class of every layer and model.
+
+    Subclasses create weights in ``build(input_shape)`` with :meth:`add_weight` and
+    compute outputs in ``call(inputs, training=None)`` with :mod:`polykeras.ops`.
+
+    Args:
+        trainable: whether the layer's weights are updated by training.
+        name: unique name (auto-generated from the class name when omitted).
+        dtype: the weights' dtype (``floatx()`` by default).
+        input_shape / input_dim / batch_input_shape: let the first layer of a
+            ``Sequential`` build eagerly, e.g. ``Dense(500, input_shape=(784,))``.
+    """
+
+    _call_has_training: bool = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        try:
+            params = inspect.signature(cls.call).parameters
+        except (TypeError, ValueError):  # pragma: no cover
+            params = {}
+        cls._call_has_training = "training" in params
+
+    def __init__(self, trainable: bool = True, name: str | None = None, dtype: Any = None,
+                 input_shape: Any = None, input_dim: int | None = None,
+                 batch_input_shape: Any = None, batch_size: int | None = None,
+                 **kwargs: Any) -> None:
+        allowed = {"autocast", "input_length", "weights"}
+        unknown = set(kwargs) - allowed
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__} got unexpected keyword argument(s): "
+                f"{', '.join(sorted(unknown))}."
+            )
+        object.__setattr__(self, "_tracking", False)
+        self._backend = selection.current()
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
+        self.built = False
+        self._trainable = bool(trainable)
+        self._trainable_variables: list[Variable] = []
+        self._non_trainable_variables: list[Variable] = []
+        self._layers: list[Layer] = []
+        self._rng_variables: list[Variable] = []
+        self._regularized: list[tuple[Any, Variable]] = []
+        self._activity_losses: list[Any] = []
+        self.dtype = standardize_dtype(dtype) if dtype is not None else floatx()
+        self._inbound_nodes: list[Any] = []
+        self._build_shapes: Any = None
+        if batch_input_shape is not None:
+            self._batch_input_shape = tuple(batch_input_shape)
+        elif input_shape is not None:
+            self._batch_input_shape = (batch_size,) + tuple(input_shape)
+        elif input_dim is not None:
+            self._batch_input_shape = (batch_size, int(input_dim))
+        else:
+            self._batch_input_shape = None
+        self._initial_weights = kwargs.get("weights")
+        self._tracking = True
+
+    # ------------------------------------------------------------------ tracking
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_tracking", False) and not name.startswith("_"):
+            if isinstance(value, Layer) and value is not self:
+                if not any(value is v for v in self._layers):
+                    self._layers.append(value)
+            elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Layer) for v in value):
+                for v in value:
+                    if not any(v is w for w in self._layers):
+                        self._layers.append(v)
+        object.__setattr__(self, name, value)
+
+    def add_weight(self, shape: Any = None, initializer: Any = "glorot_uniform",
+                   dtype: Any = None, trainable: bool = True, regularizer: Any = None,
+                   constraint: Any = None, name: str | None = None) -> Variable:
+        """Create a weight of this layer; call it from ``build``.
+
+        Example:
+            >>> self.kernel = self.add_weight(shape=(784, 10), name="kernel")  # doctest: +SKIP
+        """
+        shape = tuple(int(d) for d in (shape or ()))
+        if any(d < 0 for d in shape):
+            raise ValueError(f"{self.name}: weight shape must be non-negative, received {shape}.")
+        init = initializers.get(initializer)
+        dtype = standardize_dtype(dtype) if dtype is not None else self.dtype
+        with selection.use(self._backend):
+            var = Variable(init, shape=shape, dtype=dtype, trainable=trainable,
+                           name=name or "variable")
+        var.path = f"{self.name}/{var.name}"
+        (self._trainable_variables if trainable else self._non_trainable_variables).append(var)
+        reg = regularizers.get(regularizer)
+        if reg is not None:
+            self._regularized.append((reg, var))
+        return var
+
+    # ------------------------------------------------------------------ weights
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        for layer in self._layers:
+            layer.trainable = value
+
+    def _flat_layers(self) -> list[Layer]:
+        out, seen = [], set()
+
+        def visit(layer: Layer) -> None:
+            for sub in layer._layers:
+                if id(sub) not in seen:
+                    seen.add(id(sub))
+                    out.append(sub)
+                    visit(sub)
+
+        visit(self)
+        return out
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        if not self.trainable:
+            return []
+        return _unique(self._trainable_variables,
+                       *(layer.trainable_weights for layer in self._layers))
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        if not self.trainable:
+            return self.weights
+        return _unique(self._non_trainable_variables,
+                       *(layer.non_trainable_weights for layer in self._layers))
+
+    @property
+    def weights(self) -> list[Variable]:
+        """All weights in Keras order: own (creation order), then each sublayer's."""
+        return _unique(self._trainable_variables, self._non_trainable_variables,
+                       *(layer.weights for layer in self._layers))
+
+    @property
+    def rng_variables(self) -> list[Variable]:
+        """Random-generator states (not weights: never saved, never trained)."""
+        return _unique(self._rng_variables, *(layer.rng_variables for layer in self._layers))
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+    variables = weights
+
+    def get_weights(self) -> list[Any]:
+        """The weights as NumPy arrays, in :attr:`weights` order."""
+        return [v.numpy() for v in self.weights]
+
+    def set_weights(self, weights: list[Any]) -> None:
+        """Set weights from NumPy arrays given in :attr:`weights` order."""
+        import numpy as np
+
+        params = self.weights
+        if len(weights) != len(params):
+            raise ValueError(
+                f"Layer {self.name!r} expects {len(params)} weight arrays, received "
+                f"{len(weights)}. Expected shapes: {[v.shape for v in params]}."
+            )
+        for v, w in zip(params, weights):
+            w = np.asarray(w)
+            if tuple(w.shape) != v.shape:
+                raise ValueError(
+                    f"Layer {self.name!r}: weight {v.path!r} has shape {v.shape}, received "
+                    f"an array of shape {tuple(w.shape)}."
+                )
+            v.assign(v._backend.convert_to_tensor(w, v.dtype))
+
+    def count_params(self) -> int:
+        import math
+
+        if not self.built:
+            raise ValueError(
+                f"{self.name!r} is not built yet, so it has no weights to count. Call it on "
+                "data or pass input_shape= to its first layer."
+            )
+        return int(sum(math.prod(v.shape) for v in self.weights))
+
+    @property
+    def losses(self) -> list[Any]:
+        """Regularization penalties of this layer and its sublayers (tensors)."""
+        out = [reg(v.value) for reg, v in self._regularized] + list(self._activity_losses)
+        for layer in self._layers:
+            out.extend(layer.losses)
+        return out
+
+    # ------------------------------------------------------------------ building
+    def build(self, input_shape: Any) -> None:
+        """Create weights for inputs of ``input_shape`` (a tuple with None batch dim)."""
+        self.built = True
+
+    def _maybe_build(self, input_shapes: Any) -> None:
+        if self.built:
+            return
+        self._build_shapes = input_shapes
+        with selection.use(self._backend):
+            self.build(input_shapes)
+        self.built = True
+        if self._initial_weights is not None:
+            self.set_weights(self._initial_weights)
+            self._initial_weights = None
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        """Output shape for ``input_shape``; the default runs ``call`` on zeros."""
+        from polykeras.layers.shape_inference import infer_output_shape
+
+        return infer_output_shape(self, input_shape)
+
+    # ------------------------------------------------------------------ calling
+    def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        return inputs
+
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        from polykeras.layers import graph
+
+        if graph.is_symbolic(inputs):
+            return graph.symbolic_call(self, inputs, args, kwargs)
+        b = selection._active
+        if b is not self._backend:
+            with selection.use(self._backend):
+                return self.__call__(inputs, *args, **kwargs)
+        if not self._call_has_training:
+            kwargs.pop("training", None)
+        inputs = _to_tensors(b, inputs)
+        if not self.built:
+            self._maybe_build(_shapes_of(b, inputs))
+        return self.call(inputs, *args, **kwargs)
+
+    def stateless_call(self, trainable_values: list[Any], non_trainable_values: list[Any],
+                       *args: Any, **kwargs: Any) -> tuple[Any, list[Any]]:
+        """``call`` with given weight values; returns (outputs, new non-trainable values)."""
+        nt = self.non_trainable_weights
+        mapping = dict(zip(self.trainable_weights, trainable_values))
+        mapping.update(zip(nt, non_trainable_values))
+        with StatelessScope(mapping) as scope:
+            out = self(*args, **kwargs)
+        return out, [scope.get(v) for v in nt]
+
+    # ------------------------------------------------------------------ config
+    def get_config(self) -> dict[str, Any]:
+        """Constructor arguments that rebuild this layer (Keras 3 keys)."""
+        config: dict[str, Any] = {"name": self.name, "trainable": self.trainable,
+                                  "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _unique(*groups: list[Variable]) -> list[Variable]:
+    """Concatenate variable lists, keeping the first occurrence (by identity)."""
+    out: list[Variable] = []
+    seen: set[int] = set()
+    for group in groups:
+        for v in group:
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+    return out
+
+
+def _to_tensors(b: Any, inputs: Any) -> Any:
+    if b.is_tensor(inputs):
+        return inputs
+    if isinstance(inputs, (list, tuple)):
+        return type(inputs)(_to_tensors(b, x) for x in inputs)
+    if isinstance(inputs, dict):
+        return {k: _to_tensors(b, v) for k, v in inputs.items()}
+    if isinstance(inputs, Variable):
+        return inputs.value
+    return b.convert_to_tensor(inputs)
+
+
+def _shapes_of(b: Any, inputs: Any) -> Any:
+    if isinstance(inputs, (list, tuple)):
+        return [_shapes_of(b, x) for x in inputs]
+    if isinstance(inputs, dict):
+        return {k: _shapes_of(b, v) for k, v in inputs.items()}
+    return tuple(b.shape(inputs))

@@ -1,0 +1,161 @@
+"""Functional models: a graph of layer calls from ``Input``\\ s to outputs.
+
+Example:
+    >>> import polykeras
+    >>> inputs = polykeras.Input(shape=(3,))
+    >>> x = polykeras.layers.Dense(4, activation=polykeras.activations.relu)(inputs)
+    >>> outputs = polykeras.layers.Dense(5, activation=polykeras.activations.softmax)(x)
+    >>> model = polykeras.Model(inputs=inputs, outputs=outputs)
+    >>> model.output_shape
+    (None, 5)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from polykeras.layers.core import InputLayer
+from polykeras.layers.graph import Node, SymbolicTensor, flatten, map_structure
+from polykeras.models.model import Model
+
+
+def _topological_nodes(outputs: list[SymbolicTensor]) -> list[Node]:
+    order: list[Node] = []
+    state: dict[int, int] = {}  # 1 = visiting, 2 = done
+
+    def visit(node: Node) -> None:
+        mark = state.get(id(node))
+        if mark == 2:
+            return
+        if mark == 1:
+            raise ValueError("The layer graph has a cycle.")
+        state[id(node)] = 1
+        for t in node.input_tensors:
+            visit(t.node)
+        state[id(node)] = 2
+        order.append(node)
+
+    for t in outputs:
+        if not isinstance(t, SymbolicTensor) or t.node is None:
+            raise ValueError(
+                f"Model outputs must be symbolic tensors produced by layers from Input(), "
+                f"received {t!r}."
+            )
+        visit(t.node)
+    return order
+
+
+class Functional(Model):
+    """A model defined by ``Model(inputs=..., outputs=...)`` (single or several of each)."""
+
+    def __init__(self, inputs: Any, outputs: Any, name: str | None = None,
+                 trainable: bool = True, **kwargs: Any) -> None:
+        super().__init__(name=name, trainable=trainable, **kwargs)
+        self._inputs_struct = inputs
+        self._outputs_struct = outputs
+        self.inputs = flatten(inputs)
+        self.outputs = flatten(outputs)
+        for t in self.inputs:
+            if not isinstance(t, SymbolicTensor) or not isinstance(t.node.layer, InputLayer):
+                raise ValueError(
+                    f"Model inputs must come from polykeras.Input(), received {t!r}."
+                )
+        self._nodes = _topological_nodes(self.outputs)
+        reached = {id(n.layer) for n in self._nodes if isinstance(n.layer, InputLayer)}
+        for t in self.inputs:
+            reached.discard(id(t.node.layer))
+        if reached:
+            raise ValueError(
+                "The model's outputs depend on an Input that is not in `inputs`. Pass every "
+                "Input the outputs are computed from."
+            )
+        seen: list[Any] = []
+        for t in self.inputs:
+            if t.node.layer not in seen:
+                seen.append(t.node.layer)
+        for n in self._nodes:
+            if n.layer not in seen:
+                seen.append(n.layer)
+        self._layers = seen
+        self._run_nodes = [n for n in self._nodes if not isinstance(n.layer, InputLayer)]
+        self.built = True
+
+    @property
+    def input_shape(self) -> Any:
+        shapes = [t.shape for t in self.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self) -> Any:
+        shapes = [t.shape for t in self.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def input_names(self) -> list[str]:
+        return [t.node.layer.name for t in self.inputs]
+
+    @property
+    def output_layers(self) -> list[Any]:
+        return [t.node.layer for t in self.outputs]
+
+    def _flatten_inputs(self, inputs: Any) -> list[Any]:
+        if isinstance(inputs, dict):
+            missing = [n for n in self.input_names if n not in inputs]
+            if missing:
+                raise ValueError(
+                    f"Model {self.name!r} expects inputs named {self.input_names}; missing "
+                    f"{missing} in the dict received (keys {sorted(inputs)})."
+                )
+            return [inputs[n] for n in self.input_names]
+        flat = flatten(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        if len(flat) != len(self.inputs):
+            raise ValueError(
+                f"Model {self.name!r} expects {len(self.inputs)} input(s), received {len(flat)}."
+            )
+        return flat
+
+    def call(self, inputs: Any, training: Any = None) -> Any:
+        b = self._backend
+        values: dict[int, Any] = {}
+        for t, x in zip(self.inputs, self._flatten_inputs(inputs)):
+            if not b.is_tensor(x):
+                x = b.convert_to_tensor(x)
+            if b.dtype(x) != t.dtype:
+                x = b.cast(x, t.dtype)
+            _check_input_shape(self, t, b.shape(x))
+            values[t.id] = x
+        lookup = values.__getitem__
+
+        def resolve(v: Any) -> Any:
+            return lookup(v.id) if isinstance(v, SymbolicTensor) else v
+
+        for node in self._run_nodes:
+            args = map_structure(resolve, node.args)
+            kwargs = map_structure(resolve, node.kwargs)
+            if node.layer._call_has_training and "training" not in kwargs:
+                kwargs["training"] = training
+            out = node.layer(*args, **kwargs)
+            for sym, val in zip(flatten(node.outputs), flatten(out)):
+                values[sym.id] = val
+        return map_structure(resolve, self._outputs_struct)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return self.output_shape
+
+    def get_config(self) -> dict[str, Any]:
+        from polykeras.saving.graph_config import functional_config
+
+        return functional_config(self)
+
+
+def _check_input_shape(model: Any, spec: SymbolicTensor, shape: tuple[int, ...]) -> None:
+    expected = spec.shape
+    if len(shape) != len(expected) or any(
+        e is not None and e != s for e, s in zip(expected, shape)
+    ):
+        first = model._run_nodes[0].layer.name if model._run_nodes else model.name
+        raise ValueError(
+            f"Input {spec.name!r} of model {model.name!r} (first layer {first!r}) expected "
+            f"shape {expected}, received {tuple(shape)}. Reshape the data to "
+            f"(batch, {', '.join(str(d) for d in expected[1:])})."
+        )

@@ -1,0 +1,106 @@
+"""The Model base class: a Layer that trains (compile/fit/evaluate/predict).
+
+``Model(inputs=..., outputs=...)`` builds a functional model; subclass ``Model`` and
+define ``call`` for a subclassed one.
+
+Example:
+    >>> import polykeras
+    >>> class TwoLayer(polykeras.Model):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.hidden = polykeras.layers.Dense(8, activation="relu")
+    ...         self.out = polykeras.layers.Dense(2)
+    ...     def call(self, x):
+    ...         return self.out(self.hidden(x))
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from polykeras.layers.layer import Layer
+from polykeras.trainer import Trainer
+
+
+class Model(Trainer, Layer):
+    """A layer with training and inference methods. See the module docstring."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Model:
+        if cls is Model and ("inputs" in kwargs or len(args) >= 2):
+            from polykeras.models.functional import Functional
+
+            return object.__new__(Functional)
+        return object.__new__(cls)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        Layer.__init__(self, name=kwargs.pop("name", None),
+                       trainable=kwargs.pop("trainable", True), **kwargs)
+        Trainer.__init__(self)
+
+    @property
+    def layers(self) -> list[Layer]:
+        return list(self._layers)
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """A layer by name or by index in :attr:`layers`."""
+        if index is not None:
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(
+                    f"Layer index {index} is out of range: model {self.name!r} has "
+                    f"{len(self.layers)} layers."
+                )
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(
+            f"No layer named {name!r} in model {self.name!r}. Layers: "
+            f"{[layer.name for layer in self.layers]}."
+        )
+
+    def build(self, input_shape: Any) -> None:
+        """Build a subclassed model by calling it on zeros of ``input_shape``."""
+        if self.built:
+            return
+        from polykeras import ops
+
+        shape = tuple(1 if d is None else d for d in input_shape)
+        self(ops.zeros(shape))
+        self.built = True
+
+    def summary(self, line_length: int | None = None, print_fn: Any = None,
+                **kwargs: Any) -> None:
+        """Print a Keras-style table: layer, output shape, parameter count."""
+        from polykeras.models.summary import format_summary
+
+        text = format_summary(self, line_length=line_length or 78)
+        (print_fn or print)(text)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "trainable": self.trainable}
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The model's architecture as a Keras-3-style JSON string."""
+        import json
+
+        from polykeras.saving.serialization import serialize_object
+
+        return json.dumps(serialize_object(self), **kwargs)
+
+    def save(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
+        """Save the model (architecture, weights, optimizer state) to a ``.keras`` file."""
+        from polykeras.saving import save_model
+
+        save_model(self, filepath, overwrite=overwrite, **kwargs)
+
+    def save_weights(self, filepath: Any, overwrite: bool = True) -> None:
+        """Save the weights to a ``.weights.h5`` file."""
+        from polykeras.saving import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath: Any, **kwargs: Any) -> None:
+        """Load weights saved by :meth:`save_weights` (or from a ``.keras`` file)."""
+        from polykeras.saving import load_weights
+
+        load_weights(self, filepath, **kwargs)

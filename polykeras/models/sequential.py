@@ -1,0 +1,151 @@
+"""Sequential: a plain stack of layers.
+
+Example:
+    >>> from polykeras import Sequential, layers
+    >>> model = Sequential([layers.Dense(500, input_shape=(784,)), layers.Activation("tanh")])
+    >>> model.add(layers.Dense(10, activation="softmax"))
+    >>> model.output_shape
+    (None, 10)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from polykeras.layers.core import InputLayer
+from polykeras.layers.graph import SymbolicTensor
+from polykeras.layers.layer import Layer
+from polykeras.models.model import Model
+
+
+class Sequential(Model):
+    """Layers applied one after another; built eagerly once the input shape is known."""
+
+    def __init__(self, layers: list[Layer] | None = None, name: str | None = None,
+                 trainable: bool = True, **kwargs: Any) -> None:
+        super().__init__(name=name, trainable=trainable, **kwargs)
+        self._input_layer: InputLayer | None = None
+        self._symbolic_output: SymbolicTensor | None = None
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer: Any) -> None:
+        """Append a layer (or an ``Input(...)`` placeholder as the first entry)."""
+        if isinstance(layer, SymbolicTensor):
+            layer = layer.node.layer
+        if not isinstance(layer, Layer):
+            raise ValueError(
+                f"Sequential.add expects a Layer instance, received {type(layer).__name__}: "
+                f"{layer!r}."
+            )
+        if isinstance(layer, InputLayer):
+            if self._layers or self._input_layer is not None:
+                raise ValueError("An Input/InputLayer can only be the first entry of a Sequential model.")
+            self._input_layer = layer
+            self._symbolic_output = layer.output
+            return
+        if any(existing is layer for existing in self._layers):
+            raise ValueError(f"Layer {layer.name!r} is already in model {self.name!r}.")
+        self._layers.append(layer)
+        if self._symbolic_output is None and len(self._layers) == 1:
+            shape = layer._batch_input_shape
+            if shape is not None:
+                self._input_layer = InputLayer(batch_shape=shape)
+                self._symbolic_output = self._input_layer.output
+        if self._symbolic_output is not None:
+            self._symbolic_output = layer(self._symbolic_output)
+            self.built = True
+
+    def pop(self) -> Layer:
+        """Remove and return the last layer."""
+        if not self._layers:
+            raise ValueError(f"Model {self.name!r} has no layers to pop.")
+        layer = self._layers.pop()
+        self._rebuild_symbolic()
+        return layer
+
+    def _rebuild_symbolic(self) -> None:
+        if self._input_layer is None:
+            return
+        out = self._input_layer.output
+        for layer in self._layers:
+            out = layer(out)
+        self._symbolic_output = out
+
+    @property
+    def input_shape(self) -> Any:
+        if self._input_layer is not None:
+            return self._input_layer.batch_shape
+        if self._build_shapes is not None:
+            return self._build_shapes
+        raise ValueError(f"Model {self.name!r} has no defined input shape yet.")
+
+    @property
+    def output_shape(self) -> Any:
+        if self._symbolic_output is not None:
+            return self._symbolic_output.shape
+        if self._layers and getattr(self._layers[-1], "_output_shape", None) is not None:
+            return self._layers[-1]._output_shape
+        raise ValueError(f"Model {self.name!r} has no defined output shape yet.")
+
+    @property
+    def inputs(self) -> list[SymbolicTensor] | None:
+        return [self._input_layer.output] if self._input_layer is not None else None
+
+    @property
+    def outputs(self) -> list[SymbolicTensor] | None:
+        return [self._symbolic_output] if self._symbolic_output is not None else None
+
+    @property
+    def output_layers(self) -> list[Layer]:
+        return self._layers[-1:]
+
+    def build(self, input_shape: Any = None) -> None:
+        if self.built:
+            return
+        if input_shape is None:
+            raise ValueError(f"Model {self.name!r}: build() needs an input shape.")
+        shape = (None,) + tuple(input_shape)[1:]
+        self._input_layer = InputLayer(batch_shape=shape)
+        self._rebuild_symbolic()
+        self._build_shapes = shape
+        self.built = True
+
+    def call(self, inputs: Any, training: Any = None) -> Any:
+        x = inputs
+        b = self._backend
+        if self._input_layer is not None:
+            if b.dtype(x) != self._input_layer.dtype:
+                x = b.cast(x, self._input_layer.dtype)
+            expected = self._input_layer.batch_shape
+            shape = b.shape(x)
+            if len(shape) != len(expected) or any(
+                e is not None and e != s for e, s in zip(expected, shape)
+            ):
+                first = self._layers[0] if self._layers else None
+                hint = ""
+                if first is not None and len(shape) > len(expected):
+                    hint = " Add Flatten() first, or reshape the data."
+                raise ValueError(
+                    f"{type(first).__name__} layer {getattr(first, 'name', '?')!r} (first layer "
+                    f"of {self.name!r}) expected input of shape {expected}, received shape "
+                    f"{tuple(shape)}.{hint or ' Reshape the data to match.'}"
+                )
+        elif "float" not in b.dtype(x):
+            from polykeras.config import floatx
+
+            x = b.cast(x, floatx())
+        for layer in self._layers:
+            x = layer(x, training=training)
+        return x
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        shape = input_shape
+        for layer in self._layers:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    def get_config(self) -> dict[str, Any]:
+        from polykeras.saving.graph_config import sequential_config
+
+        return sequential_config(self)

@@ -1,0 +1,611 @@
+"""The one compile/fit/evaluate/predict, for every backend.
+
+Each step is a pure function of the state (trainable, non-trainable, optimizer and
+metric variables) and a batch. It is written once with ``backend.value_and_grad`` and the
+optimizer's eager-style ``apply`` run inside a :class:`StatelessScope`, and compiled once
+with ``backend.jit`` (identity on eager backends). After a step, the new state is written
+back into the variables (a reference swap, no copy).
+
+Example:
+    >>> import numpy as np, polykeras
+    >>> model = polykeras.Sequential([polykeras.layers.Dense(1, input_shape=(3,))])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> history = model.fit(np.ones((8, 3)), np.ones((8, 1)), epochs=2, verbose=0)
+    >>> len(history.history["loss"])
+    2
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from polykeras import activations
+from polykeras.backend import selection
+from polykeras.compile_utils import CompileLoss, CompileMetrics
+from polykeras.data_adapter import (
+    ArrayData, GeneratorData, class_weights_to_sample_weights, is_generator_like,
+    to_numpy_structure,
+)
+from polykeras.layers import logits as logits_mod
+from polykeras.layers.graph import flatten
+from polykeras.variables import StatelessScope
+
+_COMPILE_ARGS = {"optimizer", "loss", "loss_weights", "metrics", "weighted_metrics",
+                 "run_eagerly", "steps_per_execution", "jit_compile", "auto_scale_loss"}
+
+
+class LazyLogs(Mapping):
+    """Metric results, computed (a host sync) only when someone reads them."""
+
+    def __init__(self, compute: Any) -> None:
+        self._compute = compute
+        self._values: dict[str, float] | None = None
+
+    def _get(self) -> dict[str, float]:
+        if self._values is None:
+            self._values = self._compute()
+        return self._values
+
+    def __getitem__(self, key: str) -> float:
+        return self._get()[key]
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
+class Trainer:
+    """compile/fit/evaluate/predict; mixed into :class:`polykeras.Model`."""
+
+    def __init__(self) -> None:
+        self.optimizer: Any = None
+        self.compiled = False
+        self.stop_training = False
+        self.history: Any = None
+        self.run_eagerly = False
+        self._functions: dict[str, Any] = {}
+
+    # ------------------------------------------------------------------ compile
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, loss_weights: Any = None,
+                metrics: Any = None, weighted_metrics: Any = None, run_eagerly: bool = False,
+                steps_per_execution: int = 1, jit_compile: Any = "auto",
+                auto_scale_loss: bool = True, **kwargs: Any) -> None:
+        """Configure training: optimizer, loss(es), metrics.
+
+        Example:
+            >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+            ...               metrics=["accuracy"])  # doctest: +SKIP
+        """
+        from polykeras import optimizers
+
+        if "class_mode" in kwargs:
+            kwargs.pop("class_mode")
+            warnings.warn(
+                "compile(class_mode=...) is a legacy Keras argument and is ignored: the loss "
+                "and metrics define the task. Remove `class_mode`.",
+                DeprecationWarning, stacklevel=2,
+            )
+        if kwargs:
+            raise TypeError(
+                f"compile() got unexpected keyword argument(s) {sorted(kwargs)}. Valid: "
+                f"{', '.join(sorted(_COMPILE_ARGS))}."
+            )
+        with selection.use(self._backend):
+            self.optimizer = optimizers.get(optimizer)
+            self._compile_loss = CompileLoss(loss, loss_weights, self._output_names())
+            self._compile_metrics = CompileMetrics(metrics, weighted_metrics,
+                                                   self._output_names(), self._compile_loss)
+        self.run_eagerly = bool(run_eagerly)
+        self.compiled = True
+        self._functions = {}
+        self._deferred: Any = None
+
+    def _output_names(self) -> list[str]:
+        outs = getattr(self, "outputs", None)
+        if outs and len(outs) > 1:
+            return [t.node.layer.name for t in outs]
+        return []
+
+    def _require_compiled(self, what: str) -> None:
+        if not self.compiled:
+            raise RuntimeError(
+                f"You must call `compile()` before `{what}()`: e.g. "
+                "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')."
+            )
+
+    @property
+    def metrics(self) -> list[Any]:
+        if not self.compiled:
+            return []
+        return [self._compile_metrics.loss_tracker] + self._compile_metrics.metrics
+
+    @property
+    def metrics_names(self) -> list[str]:
+        return [m.name for m in self.metrics]
+
+    # ------------------------------------------------------------------ state
+    def _state_variables(self) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
+        tv = self.trainable_variables
+        seen = set(tv)
+        ntv = []
+        for v in self.non_trainable_variables + self.rng_variables:
+            if v not in seen:
+                seen.add(v)
+                ntv.append(v)
+        ov = list(self.optimizer.variables) if self.optimizer is not None else []
+        mv = self._compile_metrics.variables if self.compiled else []
+        return tv, ntv, ov, mv
+
+    def _find_deferred_activation(self) -> Any:
+        """(layer, logits loss, activation) when the loss can use the output's logits."""
+        layers = getattr(self, "output_layers", None)
+        if not layers or len(layers) != 1 or len(self._compile_loss.losses) != 1:
+            return None
+        layer = layers[0]
+        loss = self._compile_loss.losses[0]
+        act = getattr(layer, "activation", None)
+        wanted = {"softmax": activations.softmax, "sigmoid": activations.sigmoid}.get(
+            getattr(loss, "logits_activation", None) or "")
+        if act is None or wanted is None or act is not wanted:
+            return None
+        logits_loss = loss.with_logits()
+        if logits_loss is None:
+            return None
+        return layer, logits_loss, act
+
+    def _forward_and_loss(self, x: Any, y: Any, sw: Any, training: bool) -> tuple[Any, Any]:
+        deferred = self._deferred
+        if deferred is not None:
+            layer, logits_loss, act = deferred
+            with logits_mod.defer_activation(layer):
+                logits = self(x, training=training)
+            y_pred = act(logits)
+            loss = self._compile_loss.total(y, logits, sw, override=logits_loss)
+        else:
+            y_pred = self(x, training=training)
+            loss = self._compile_loss.total(y, y_pred, sw)
+        reg = self.losses
+        if reg:
+            b = self._backend
+            for r in reg:
+                loss = b.add(loss, r)
+        return loss, y_pred
+
+    # ------------------------------------------------------------------ step functions
+    def _jit(self, fn: Any) -> Any:
+        return fn if self.run_eagerly else self._backend.jit(fn)
+
+    def _make_train_function(self) -> Any:
+        b = self._backend
+        tv, ntv, ov, mv = self._state_variables()
+        if not tv:
+            raise ValueError(
+                f"Model {self.name!r} has no trainable weights; nothing to train. Check "
+                "`trainable` flags."
+            )
+        optimizer = self.optimizer
+        metrics = self._compile_metrics
+        value_and_grad = b.value_and_grad
+
+        def train_step(state: Any, x: Any, y: Any, sw: Any) -> Any:
+            tvals, ntvals, ovals, mvals = state
+            outer = StatelessScope(zip(ntv, ntvals))
+            outer.values.update(zip(ov, ovals))
+            outer.values.update(zip(mv, mvals))
+            with outer:
+                def loss_fn(params: Any) -> Any:
+                    with StatelessScope(zip(tv, params)) as inner:
+                        loss, y_pred = self._forward_and_loss(x, y, sw, True)
+                        new_nt = [inner.get(v) for v in ntv]
+                    return loss, (y_pred, new_nt)
+
+                (loss, (y_pred, new_nt)), grads = value_and_grad(loss_fn, has_aux=True)(tvals)
+                outer.values.update(zip(ntv, new_nt))
+                outer.values.update(zip(tv, tvals))
+                optimizer.apply(grads, tv)
+                metrics.update(loss, y, y_pred, sw, batch_size=_batch_size(b, x))
+                get = outer.get
+                return ([get(v) for v in tv], [get(v) for v in ntv], [get(v) for v in ov],
+                        [get(v) for v in mv])
+
+        fn = self._jit(train_step)
+        all_vars = tv + ntv + ov + mv
+
+        def run(x: Any, y: Any, sw: Any) -> None:
+            state = ([v._value for v in tv], [v._value for v in ntv], [v._value for v in ov],
+                     [v._value for v in mv])
+            new = fn(state, x, y, sw)
+            for v, val in zip(all_vars, new[0] + new[1] + new[2] + new[3]):
+                v._value = val
+
+        return run
+
+    def _make_test_function(self) -> Any:
+        b = self._backend
+        tv, ntv, _, mv = self._state_variables()
+        metrics = self._compile_metrics
+
+        def test_step(state: Any, x: Any, y: Any, sw: Any) -> Any:
+            tvals, ntvals, mvals = state
+            scope = StatelessScope(zip(tv, tvals))
+            scope.values.update(zip(ntv, ntvals))
+            scope.values.update(zip(mv, mvals))
+            with scope:
+                loss, y_pred = self._forward_and_loss(x, y, sw, False)
+                metrics.update(loss, y, y_pred, sw, batch_size=_batch_size(b, x))
+                return [scope.get(v) for v in mv]
+
+        fn = self._jit(test_step)
+
+        def run(x: Any, y: Any, sw: Any) -> None:
+            state = ([v._value for v in tv], [v._value for v in ntv], [v._value for v in mv])
+            for v, val in zip(mv, fn(state, x, y, sw)):
+                v._value = val
+
+        return run
+
+    def _make_predict_function(self) -> Any:
+        weights = self.trainable_variables + self.non_trainable_variables
+
+        def predict_step(values: Any, x: Any) -> Any:
+            with StatelessScope(zip(weights, values)):
+                return self(x, training=False)
+
+        fn = self._jit(predict_step)
+
+        def run(x: Any) -> Any:
+            return fn([v._value for v in weights], x)
+
+        return run
+
+    def _function(self, kind: str) -> Any:
+        fn = self._functions.get(kind)
+        if fn is None:
+            with selection.use(self._backend):
+                if kind != "predict" and self._deferred is None:
+                    self._deferred = self._find_deferred_activation() or False
+                if kind == "train":
+                    if not self.optimizer.built:
+                        self.optimizer.build(self.trainable_variables)
+                    fn = self._make_train_function()
+                elif kind == "test":
+                    fn = self._make_test_function()
+                else:
+                    fn = self._make_predict_function()
+            self._functions[kind] = fn
+        return fn
+
+    # ------------------------------------------------------------------ helpers
+    def _to_backend(self, structure: Any) -> Any:
+        b = self._backend
+        if structure is None:
+            return None
+        if isinstance(structure, np.ndarray):
+            return b.convert_to_tensor(structure)
+        if isinstance(structure, dict):
+            return {k: self._to_backend(v) for k, v in structure.items()}
+        if isinstance(structure, (list, tuple)):
+            return type(structure)(self._to_backend(v) for v in structure)
+        return b.convert_to_tensor(structure)
+
+    def _ensure_built(self, x_batch: Any) -> None:
+        if self.built and all(v is not None for v in [getattr(self, "_layers", None)]):
+            if self.weights or not self._layers:
+                return
+        with selection.use(self._backend):
+            self(self._to_backend(x_batch), training=False)
+
+    def _prepare(self, x: Any, y: Any, sample_weight: Any, class_weight: Any,
+                 batch_size: Any, steps: Any, what: str) -> Any:
+        if batch_size is not None and (not isinstance(batch_size, (int, np.integer))
+                                       or isinstance(batch_size, bool) or batch_size <= 0):
+            raise ValueError(
+                f"batch_size must be a positive int, received {batch_size!r}. Use e.g. "
+                "batch_size=32."
+            )
+        if steps is not None and (not isinstance(steps, (int, np.integer)) or steps <= 0):
+            raise ValueError(f"{what} steps must be a positive int, received {steps!r}.")
+        if x is None:
+            raise ValueError(f"{what}() needs input data `x`, received None.")
+        if is_generator_like(x):
+            if y is not None:
+                raise ValueError(
+                    f"When x is a generator or iterable of batches, y must be None (the "
+                    f"batches carry the targets); received y of type {type(y).__name__}."
+                )
+            return GeneratorData(x, steps)
+        b = self._backend
+        x = to_numpy_structure(x, b)
+        y = to_numpy_structure(y, b) if y is not None else None
+        if class_weight is not None:
+            if y is None:
+                raise ValueError("class_weight needs targets `y`.")
+            cw = class_weights_to_sample_weights(flatten(y)[0], class_weight)
+            sample_weight = cw if sample_weight is None else np.asarray(sample_weight) * cw
+        if sample_weight is not None:
+            sample_weight = np.asarray(to_numpy_structure(sample_weight, b), dtype="float32")
+        return ArrayData(x, y, sample_weight, batch_size or 32, steps)
+
+    def _check_targets(self, data: Any) -> None:
+        """Cheap, once-per-call checks of array targets against the loss and outputs."""
+        if not isinstance(data, ArrayData) or data.y is None:
+            return
+        try:
+            out_shape = self.output_shape
+        except (ValueError, AttributeError):
+            return
+        if isinstance(out_shape, list) or not self.compiled:
+            return
+        losses = self._compile_loss.losses
+        if len(losses) != 1:
+            return
+        name = type(losses[0]).__name__
+        y = data.y if isinstance(data.y, np.ndarray) else None
+        classes = out_shape[-1]
+        if y is None or classes is None:
+            return
+        if name == "SparseCategoricalCrossentropy" and y.size:
+            lo, hi = y.min(), y.max()
+            if lo < 0 or hi >= classes:
+                raise ValueError(
+                    f"Sparse labels must be in [0, {classes}) for a model with {classes} "
+                    f"outputs; received labels from {lo} to {hi}. Check the labels or the "
+                    "size of the last layer."
+                )
+        if name == "CategoricalCrossentropy" and y.ndim >= 1 and y.shape[-1] != classes:
+            hint = (" The targets look like integer labels: use "
+                    "loss='sparse_categorical_crossentropy' or one-hot encode them."
+                    if y.ndim == 1 or y.shape[-1] == 1 else "")
+            raise ValueError(
+                f"categorical_crossentropy expects one-hot targets with {classes} classes "
+                f"(shape (n, {classes})), received targets of shape {y.shape}.{hint}"
+            )
+
+    def _logs(self, prefix: str = "") -> dict[str, float]:
+        return {prefix + k: v for k, v in self._compile_metrics.results().items()}
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None,
+            epochs: int = 1, verbose: Any = "auto", callbacks: Any = None,
+            validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
+            class_weight: Any = None, sample_weight: Any = None, initial_epoch: int = 0,
+            steps_per_epoch: int | None = None, validation_steps: int | None = None,
+            validation_batch_size: int | None = None, validation_freq: int = 1) -> Any:
+        """Train for ``epochs`` epochs; returns a :class:`History`.
+
+        Example:
+            >>> history = model.fit(x, y, batch_size=200, epochs=5, validation_split=0.3)  # doctest: +SKIP
+        """
+        from polykeras.callbacks import CallbackList, History
+
+        self._require_compiled("fit")
+        if not 0.0 <= float(validation_split) < 1.0:
+            raise ValueError(
+                f"validation_split must be in [0, 1), received {validation_split}. "
+                "E.g. validation_split=0.2 keeps the last 20% of samples for validation."
+            )
+        if not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError(f"epochs must be a non-negative int, received {epochs!r}.")
+        data = self._prepare(x, y, sample_weight, class_weight, batch_size, steps_per_epoch, "fit")
+        val = None
+        if validation_data is not None:
+            if isinstance(validation_data, tuple) and len(validation_data) in (2, 3):
+                vx, vy = validation_data[0], validation_data[1]
+                vsw = validation_data[2] if len(validation_data) == 3 else None
+                val = self._prepare(vx, vy, vsw, None, validation_batch_size or batch_size,
+                                    validation_steps, "validation")
+            else:
+                val = self._prepare(validation_data, None, None, None,
+                                    validation_batch_size or batch_size, validation_steps,
+                                    "validation")
+        elif validation_split:
+            if not isinstance(data, ArrayData):
+                raise ValueError(
+                    "validation_split needs array data; with a generator pass "
+                    "validation_data instead."
+                )
+            data, val = data.split(float(validation_split))
+        self._check_targets(data)
+        verbose = 1 if verbose == "auto" else int(verbose)
+        history = History()
+        cbs = list(callbacks or [])
+        cbs += _progbar(verbose)
+        cbs.append(history)
+        cb = CallbackList(cbs, model=self, epochs=epochs, steps=data.steps_per_epoch,
+                          verbose=verbose)
+        rng = np.random.default_rng(_host_seed())
+        self.stop_training = False
+        first = True
+        cb.on_train_begin()
+        logs: Mapping[str, float] = {}
+        for epoch in range(initial_epoch, epochs):
+            self._compile_metrics.reset()
+            cb.on_epoch_begin(epoch)
+            step = -1
+            for step, (xb, yb, swb) in enumerate(data.batches(shuffle=bool(shuffle), rng=rng)):
+                if first:
+                    self._ensure_built(xb)
+                    self._compile_metrics.resolve(yb, self._peek_output(xb))
+                    first = False
+                train = self._function("train")
+                cb.on_train_batch_begin(step)
+                train(self._to_backend(xb), self._to_backend(yb), self._to_backend(swb))
+                cb.on_train_batch_end(step, LazyLogs(self._logs))
+                if self.stop_training:
+                    break
+            if step < 0:
+                if isinstance(data, GeneratorData) and data.exhausted:
+                    break
+                raise ValueError("fit received an empty dataset: no batch was produced.")
+            logs = self._logs()
+            if val is not None and (epoch + 1) % validation_freq == 0:
+                logs.update(self._evaluate_data(val, prefix="val_"))
+            cb.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        cb.on_train_end(logs)
+        return history
+
+    def _peek_output(self, xb: Any) -> Any:
+        """Output shape(s) for metric resolution, without running the model if known."""
+        try:
+            return self.output_shape
+        except (ValueError, AttributeError):
+            out = self.predict_on_batch(_head(xb))
+            return [o.shape for o in out] if isinstance(out, list) else out.shape
+
+    # ------------------------------------------------------------------ evaluate
+    def _evaluate_data(self, data: Any, prefix: str = "", callbacks: Any = None) -> dict[str, float]:
+        self._compile_metrics.reset()
+        test = None
+        step = -1
+        for step, (xb, yb, swb) in enumerate(data.batches(shuffle=False)):
+            if test is None:
+                self._ensure_built(xb)
+                self._compile_metrics.resolve(yb, self._peek_output(xb))
+                test = self._function("test")
+            if callbacks is not None:
+                callbacks.on_test_batch_begin(step)
+            test(self._to_backend(xb), self._to_backend(yb), self._to_backend(swb))
+            if callbacks is not None:
+                callbacks.on_test_batch_end(step, LazyLogs(self._logs))
+        if step < 0:
+            raise ValueError("evaluate received an empty dataset: no batch was produced.")
+        return self._logs(prefix)
+
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None,
+                 verbose: Any = "auto", sample_weight: Any = None, steps: int | None = None,
+                 callbacks: Any = None, return_dict: bool = False) -> Any:
+        """Loss and metrics on data: a float, ``[loss, *metrics]`` or a dict."""
+        from polykeras.callbacks import CallbackList
+
+        self._require_compiled("evaluate")
+        data = self._prepare(x, y, sample_weight, None, batch_size, steps, "evaluate")
+        verbose = 1 if verbose == "auto" else int(verbose)
+        cbs = list(callbacks or []) + _progbar(verbose)
+        cb = CallbackList(cbs, model=self, steps=data.steps_per_epoch, verbose=verbose)
+        cb.on_test_begin()
+        logs = self._evaluate_data(data, callbacks=cb)
+        cb.on_test_end(logs)
+        if return_dict:
+            return logs
+        values = [logs[n] for n in self._compile_metrics.names()]
+        return values[0] if len(values) == 1 else values
+
+    # ------------------------------------------------------------------ predict
+    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto",
+                steps: int | None = None, callbacks: Any = None) -> Any:
+        """Model outputs for ``x`` as NumPy arrays (a list for several outputs)."""
+        from polykeras.callbacks import CallbackList
+
+        data = self._prepare(x, None, None, None, batch_size, steps, "predict")
+        verbose = 1 if verbose == "auto" else int(verbose)
+        cbs = list(callbacks or []) + _progbar(verbose)
+        cb = CallbackList(cbs, model=self, steps=data.steps_per_epoch, verbose=verbose)
+        b = self._backend
+        outputs: list[Any] = []
+        fn = None
+        cb.on_predict_begin()
+        for step, (xb, _, _) in enumerate(data.batches(shuffle=False)):
+            if fn is None:
+                self._ensure_built(xb)
+                fn = self._function("predict")
+            cb.on_predict_batch_begin(step)
+            outputs.append(fn(self._to_backend(xb)))
+            cb.on_predict_batch_end(step, {})
+        cb.on_predict_end()
+        if not outputs:
+            raise ValueError("predict received an empty dataset: no batch was produced.")
+        if isinstance(outputs[0], (list, tuple)):
+            return [np.concatenate([b.convert_to_numpy(o[i]) for o in outputs])
+                    for i in range(len(outputs[0]))]
+        if isinstance(outputs[0], dict):
+            return {k: np.concatenate([b.convert_to_numpy(o[k]) for o in outputs])
+                    for k in outputs[0]}
+        return np.concatenate([b.convert_to_numpy(o) for o in outputs])
+
+    # ------------------------------------------------------------------ on_batch
+    def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
+                       class_weight: Any = None, return_dict: bool = False) -> Any:
+        """One training step on one batch; returns that batch's loss (and metrics)."""
+        self._require_compiled("train_on_batch")
+        data = self._prepare(x, y, sample_weight, class_weight, None, None, "train_on_batch")
+        xb, yb, swb = _whole(data)
+        self._ensure_built(xb)
+        self._compile_metrics.resolve(yb, self._peek_output(xb))
+        self._compile_metrics.reset()
+        self._function("train")(self._to_backend(xb), self._to_backend(yb), self._to_backend(swb))
+        return self._batch_result(return_dict)
+
+    def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
+                      return_dict: bool = False) -> Any:
+        """Loss (and metrics) on one batch, without training."""
+        self._require_compiled("test_on_batch")
+        data = self._prepare(x, y, sample_weight, None, None, None, "test_on_batch")
+        xb, yb, swb = _whole(data)
+        self._ensure_built(xb)
+        self._compile_metrics.resolve(yb, self._peek_output(xb))
+        self._compile_metrics.reset()
+        self._function("test")(self._to_backend(xb), self._to_backend(yb), self._to_backend(swb))
+        return self._batch_result(return_dict)
+
+    def predict_on_batch(self, x: Any) -> Any:
+        """Model outputs for one batch, as NumPy arrays."""
+        b = self._backend
+        xb = to_numpy_structure(x, b)
+        self._ensure_built(xb)
+        out = self._function("predict")(self._to_backend(_narrow(xb)))
+        if isinstance(out, (list, tuple)):
+            return [b.convert_to_numpy(o) for o in out]
+        return b.convert_to_numpy(out)
+
+    def _batch_result(self, return_dict: bool) -> Any:
+        logs = self._logs()
+        if return_dict:
+            return logs
+        values = [logs[n] for n in self._compile_metrics.names()]
+        return values[0] if len(values) == 1 else values
+
+
+def _progbar(verbose: int) -> list[Any]:
+    if not verbose:
+        return []
+    from polykeras.callbacks import ProgbarLogger
+
+    return [ProgbarLogger(verbose=verbose)]
+
+
+def _batch_size(b: Any, x: Any) -> int:
+    first = flatten(x)[0]
+    return int(b.shape(first)[0])
+
+
+def _whole(data: Any) -> Any:
+    if isinstance(data, ArrayData):
+        data.batch_size = data.n
+        return next(iter(data.batches(shuffle=False)))
+    return next(iter(data.batches()))
+
+
+def _narrow(x: Any) -> Any:
+    from polykeras.data_adapter import _np
+
+    return _np(x)
+
+
+def _head(x: Any) -> Any:
+    from polykeras.layers.graph import map_structure
+
+    return map_structure(lambda a: a[:2], x)
+
+
+def _host_seed() -> int:
+    from polykeras.utils.seeding import draw_seed
+
+    return draw_seed()
