@@ -1,0 +1,84 @@
+"""Stochastic gradient descent, with optional (Nesterov) momentum.
+
+Example:
+    >>> import polykeras
+    >>> from polykeras import ops
+    >>> w = polykeras.Variable([1.0], name="w")
+    >>> opt = SGD(learning_rate=0.1, momentum=0.9)
+    >>> opt.apply([ops.convert_to_tensor([1.0])], [w])
+    >>> w.numpy()
+    array([0.9], dtype=float32)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from polykeras import ops
+from polykeras.optimizers.base import Optimizer, _is_number
+from polykeras.variables import Variable
+
+
+class SGD(Optimizer):
+    """Gradient descent with momentum, as in Keras 3.
+
+    Without momentum: ``w = w - lr * g``. With momentum, the velocity
+    ``m = momentum * m - lr * g`` is added to the variable (``w = w + m``); with
+    ``nesterov=True`` the variable takes the look-ahead step
+    ``w = w + momentum * m - lr * g`` (with the new ``m``).
+
+    Args:
+        learning_rate: float, schedule or callable. Defaults to 0.01.
+        momentum: float in [0, 1].
+        nesterov: use Nesterov momentum.
+        **kwargs: the arguments of :class:`~polykeras.optimizers.Optimizer`
+            (weight_decay, clipnorm, clipvalue, global_clipnorm, name).
+
+    Example:
+        >>> opt = SGD(learning_rate=0.01, momentum=0.9, nesterov=True)
+    """
+
+    def __init__(self, learning_rate: Any = 0.01, momentum: float = 0.0,
+                 nesterov: bool = False, weight_decay: float | None = None,
+                 clipnorm: float | None = None, clipvalue: float | None = None,
+                 global_clipnorm: float | None = None, name: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay,
+                         clipnorm=clipnorm, clipvalue=clipvalue,
+                         global_clipnorm=global_clipnorm, name=name, **kwargs)
+        if not _is_number(momentum) or not 0 <= momentum <= 1:
+            raise ValueError(
+                f"SGD: `momentum` must be a float in [0, 1], received momentum={momentum!r}."
+            )
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+        self.momentums: list[Variable] = []
+
+    def build(self, variables: Sequence[Variable]) -> None:
+        if self.built:
+            return
+        super().build(variables)
+        if self.momentum != 0:
+            self.momentums = self.add_optimizer_variables(variables, "momentum")
+
+    def update_step(self, gradient: Any, variable: Variable, learning_rate: Any) -> None:
+        dtype = variable.dtype
+        lr = ops.cast(learning_rate, dtype)
+        gradient = ops.cast(gradient, dtype)
+        if self.momentum == 0:
+            variable.assign(ops.subtract(variable.value, ops.multiply(gradient, lr)))
+            return
+        m = self.momentums[self._get_variable_index(variable)]
+        step = ops.multiply(gradient, lr)
+        m.assign(ops.subtract(ops.multiply(m.value, self.momentum), step))
+        if self.nesterov:
+            update = ops.subtract(ops.multiply(m.value, self.momentum), step)
+        else:
+            update = m.value
+        variable.assign(ops.add(variable.value, update))
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update({"momentum": self.momentum, "nesterov": self.nesterov})
+        return config
