@@ -77,13 +77,13 @@ class CompileMetrics:
 
     def __init__(self, metrics: Any, weighted_metrics: Any, output_names: list[str],
                  compile_loss: CompileLoss) -> None:
-        from polykeras import metrics as metrics_mod
+        from polykeras.metrics.base import Mean
 
         self._spec = metrics
         self._weighted_spec = weighted_metrics
         self.output_names = output_names
         self.compile_loss = compile_loss
-        self.loss_tracker = metrics_mod.Mean(name="loss")
+        self.loss_tracker = Mean(name="loss")
         self.metrics: list[Any] = []
         self._targets: list[tuple[int, bool]] = []  # (output index, weighted) per metric
         self.resolved = False

@@ -194,8 +194,10 @@ def _np(a: Any) -> Any:
     return map_structure(conv, a)
 
 
-def is_generator_like(x: Any) -> bool:
-    if isinstance(x, (np.ndarray, list, tuple, dict)) or x is None:
+def is_generator_like(x: Any, backend: Any) -> bool:
+    if isinstance(x, (np.ndarray, list, tuple, dict)) or x is None or backend.is_tensor(x):
+        return False
+    if hasattr(x, "__polykeras_tensor__") or hasattr(x, "__array__"):
         return False
     return hasattr(x, "__iter__") or hasattr(x, "__next__")
 

@@ -161,7 +161,7 @@ class Trainer:
 
     def _forward_and_loss(self, x: Any, y: Any, sw: Any, training: bool) -> tuple[Any, Any]:
         deferred = self._deferred
-        if deferred is not None:
+        if deferred:
             layer, logits_loss, act = deferred
             with logits_mod.defer_activation(layer):
                 logits = self(x, training=training)
@@ -313,7 +313,7 @@ class Trainer:
             raise ValueError(f"{what} steps must be a positive int, received {steps!r}.")
         if x is None:
             raise ValueError(f"{what}() needs input data `x`, received None.")
-        if is_generator_like(x):
+        if is_generator_like(x, self._backend):
             if y is not None:
                 raise ValueError(
                     f"When x is a generator or iterable of batches, y must be None (the "
@@ -422,7 +422,10 @@ class Trainer:
         rng = np.random.default_rng(_host_seed())
         self.stop_training = False
         first = True
+        self._initial_epoch_override = None
         cb.on_train_begin()
+        if self._initial_epoch_override is not None:  # a callback resumes an interrupted fit
+            initial_epoch = int(self._initial_epoch_override)
         logs: Mapping[str, float] = {}
         for epoch in range(initial_epoch, epochs):
             self._compile_metrics.reset()

@@ -94,6 +94,7 @@ class Variable:
         self.path = self.name
         self.trainable = bool(trainable)
         self.aggregation = aggregation
+        self.constraint: Any = None
         self._uid = next(_uid)
         if callable(initializer):
             if shape is None:
@@ -109,7 +110,8 @@ class Variable:
                 dtype = b.dtype(value)
             else:
                 arr = np.asarray(value)
-                dtype = arr.dtype.name if arr.dtype.kind in "iub" else None
+                keep = arr.dtype.kind in "iub" or arr.dtype.name in ("float16", "float32")
+                dtype = arr.dtype.name if keep else None
         self.dtype = standardize_dtype(dtype)
         self._value = b.convert_to_tensor(value, self.dtype)
         self.shape = tuple(b.shape(self._value))

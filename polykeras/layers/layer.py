@@ -14,35 +14,14 @@ Example:
 from __future__ import annotations
 
 import inspect
-import re
-from collections import defaultdict
 from typing import Any
 
 from polykeras import initializers, regularizers
 from polykeras.backend import selection
 from polykeras.backend.dtypes import standardize_dtype
 from polykeras.config import floatx
+from polykeras.utils.naming import to_snake_case, unique_name
 from polykeras.variables import StatelessScope, Variable
-
-_name_counts: dict[str, int] = defaultdict(int)
-
-
-def to_snake_case(name: str) -> str:
-    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
-
-
-def unique_name(base: str) -> str:
-    """``dense``, ``dense_1``, ``dense_2`` ... as Keras names layers."""
-    n = _name_counts[base]
-    _name_counts[base] += 1
-    return base if n == 0 else f"{base}_{n}"
-
-
-def reset_names() -> None:
-    """Forget auto-generated names (mainly for tests)."""
-    _name_counts.clear()
-
 
 class Layer:
     """Base class of every layer and model.
@@ -133,6 +112,7 @@ class Layer:
             var = Variable(init, shape=shape, dtype=dtype, trainable=trainable,
                            name=name or "variable")
         var.path = f"{self.name}/{var.name}"
+        var.constraint = constraint if callable(constraint) else None
         (self._trainable_variables if trainable else self._non_trainable_variables).append(var)
         reg = regularizers.get(regularizer)
         if reg is not None:

@@ -58,6 +58,12 @@ class Model(Trainer, Layer):
             f"{[layer.name for layer in self.layers]}."
         )
 
+    def _maybe_build(self, input_shapes: Any) -> None:
+        # Sublayers build themselves during the first call.
+        if not self.built:
+            self._build_shapes = input_shapes
+            self.built = True
+
     def build(self, input_shape: Any) -> None:
         """Build a subclassed model by calling it on zeros of ``input_shape``."""
         if self.built:
@@ -66,7 +72,6 @@ class Model(Trainer, Layer):
 
         shape = tuple(1 if d is None else d for d in input_shape)
         self(ops.zeros(shape))
-        self.built = True
 
     def summary(self, line_length: int | None = None, print_fn: Any = None,
                 **kwargs: Any) -> None:

@@ -60,7 +60,7 @@ def _caller_stacklevel() -> int:
 
 
 def _default_name(cls: type) -> str:
-    from polykeras.layers.layer import to_snake_case, unique_name
+    from polykeras.utils.naming import to_snake_case, unique_name
 
     return unique_name(to_snake_case(cls.__name__))
 
