@@ -149,11 +149,17 @@ class CompileMetrics:
         return ["loss"] + [m.name for m in self.metrics]
 
     def results(self) -> dict[str, float]:
+        import numpy as np
+
         from polykeras import ops
 
-        out = {"loss": float(ops.convert_to_numpy(self.loss_tracker.result()))}
+        def value(metric: Any) -> Any:
+            arr = np.asarray(ops.convert_to_numpy(metric.result()))
+            return float(arr) if arr.size == 1 else arr.tolist()
+
+        out = {"loss": value(self.loss_tracker)}
         for m in self.metrics:
-            out[m.name] = float(ops.convert_to_numpy(m.result()))
+            out[m.name] = value(m)
         return out
 
     def reset(self) -> None:

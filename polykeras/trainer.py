@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -36,6 +37,19 @@ from polykeras.variables import StatelessScope
 
 _COMPILE_ARGS = {"optimizer", "loss", "loss_weights", "metrics", "weighted_metrics",
                  "run_eagerly", "steps_per_execution", "jit_compile", "auto_scale_loss"}
+
+
+def on_own_backend(method: Any) -> Any:
+    """Run a model method on the backend the model was built on (contract: a model
+    remembers its backend, even inside another backend's ``use()`` block)."""
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if selection._active is self._backend:
+            return method(self, *args, **kwargs)
+        with selection.use(self._backend):
+            return method(self, *args, **kwargs)
+
+    return wrapper
 
 
 class LazyLogs(Mapping):
@@ -72,6 +86,7 @@ class Trainer:
         self._functions: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ compile
+    @on_own_backend
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, loss_weights: Any = None,
                 metrics: Any = None, weighted_metrics: Any = None, run_eagerly: bool = False,
                 steps_per_execution: int = 1, jit_compile: Any = "auto",
@@ -371,6 +386,7 @@ class Trainer:
         return {prefix + k: v for k, v in self._compile_metrics.results().items()}
 
     # ------------------------------------------------------------------ fit
+    @on_own_backend
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None,
             epochs: int = 1, verbose: Any = "auto", callbacks: Any = None,
             validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
@@ -482,6 +498,7 @@ class Trainer:
             raise ValueError("evaluate received an empty dataset: no batch was produced.")
         return self._logs(prefix)
 
+    @on_own_backend
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None,
                  verbose: Any = "auto", sample_weight: Any = None, steps: int | None = None,
                  callbacks: Any = None, return_dict: bool = False) -> Any:
@@ -502,6 +519,7 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
     # ------------------------------------------------------------------ predict
+    @on_own_backend
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto",
                 steps: int | None = None, callbacks: Any = None) -> Any:
         """Model outputs for ``x`` as NumPy arrays (a list for several outputs)."""
@@ -534,6 +552,7 @@ class Trainer:
         return np.concatenate([b.convert_to_numpy(o) for o in outputs])
 
     # ------------------------------------------------------------------ on_batch
+    @on_own_backend
     def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
                        class_weight: Any = None, return_dict: bool = False) -> Any:
         """One training step on one batch; returns that batch's loss (and metrics)."""
@@ -546,6 +565,7 @@ class Trainer:
         self._function("train")(self._to_backend(xb), self._to_backend(yb), self._to_backend(swb))
         return self._batch_result(return_dict)
 
+    @on_own_backend
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
                       return_dict: bool = False) -> Any:
         """Loss (and metrics) on one batch, without training."""
@@ -558,6 +578,7 @@ class Trainer:
         self._function("test")(self._to_backend(xb), self._to_backend(yb), self._to_backend(swb))
         return self._batch_result(return_dict)
 
+    @on_own_backend
     def predict_on_batch(self, x: Any) -> Any:
         """Model outputs for one batch, as NumPy arrays."""
         b = self._backend

@@ -1,0 +1,75 @@
+"""The TensorFlow backend adapter: ``TensorflowBackend``.
+
+Importing this package imports TensorFlow (the registry only does so when the backend is
+selected). Tensors are ``tf.Tensor``; TensorFlow's default placement puts them on the
+first GPU when there is one.
+
+Example:
+    >>> from polykeras.backends.tensorflow import TensorflowBackend
+    >>> b = TensorflowBackend()
+    >>> b.convert_to_numpy(b.add(b.convert_to_tensor([1.0, 2.0]), 1.0))
+    array([2., 3.], dtype=float32)
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import tensorflow as tf  # noqa: E402
+from polykeras.backends.tensorflow import (  # noqa: E402
+    autodiff,
+    core,
+    math_ops,
+    nn_ops,
+    random_ops,
+    shape_ops,
+)
+
+__all__ = ["TensorflowBackend"]
+
+_MODULES = (core, math_ops, shape_ops, nn_ops, random_ops, autodiff)
+
+
+class TensorflowBackend:
+    """polykeras Backend protocol on TensorFlow 2 (eager, ``tf.function`` for ``jit``).
+
+    Every op is a plain function from this package's modules, attached as a static
+    method, so ``backend.add`` costs one attribute lookup.
+
+    Example:
+        >>> b = TensorflowBackend()
+        >>> b.supports("jit"), b.dtype(b.argmax(b.convert_to_tensor([1, 3, 2]), None, False))
+        (True, 'int32')
+    """
+
+    name = "tensorflow"
+
+    def __init__(self) -> None:
+        gpus = tf.config.list_physical_devices("GPU")
+        self._device = "cuda:0" if gpus else "cpu"
+        self._capabilities = {
+            "jit": True,
+            "gpu": bool(gpus),
+            "bfloat16": True,
+            "float64": True,
+        }
+
+    def supports(self, capability: str) -> bool:
+        """Whether this adapter has ``capability`` (see ``protocol.CAPABILITIES``)."""
+        return self._capabilities.get(capability, False)
+
+    @property
+    def device(self) -> str:
+        """``"cuda:0"`` when TensorFlow sees a GPU (default placement), else ``"cpu"``."""
+        return self._device
+
+    def __repr__(self) -> str:
+        return f"<TensorflowBackend tensorflow={tf.__version__} device={self._device}>"
+
+
+for _module in _MODULES:
+    for _name in _module.__all__:
+        setattr(TensorflowBackend, _name, staticmethod(getattr(_module, _name)))
+del _module, _name

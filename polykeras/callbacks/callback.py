@@ -70,7 +70,7 @@ class CallbackList:
             cb.set_params(params)
         for hook in _HOOKS:
             active = [getattr(cb, hook) for cb in self.callbacks
-                      if getattr(type(cb), hook) is not getattr(Callback, hook)]
+                      if getattr(getattr(cb, hook), "__func__", None) is not getattr(Callback, hook)]
             setattr(self, hook, self._dispatch(active) if active else _noop)
 
     @staticmethod

@@ -17,6 +17,7 @@ from typing import Any
 
 from polykeras import ops
 from polykeras.config import epsilon
+from polykeras.utils.shapes import squeeze_or_expand_to_same_rank
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
@@ -88,6 +89,12 @@ def _float_target(y_true: Any, y_pred: Any) -> Any:
     return y_true if ops.dtype(y_true) == dt else ops.cast(y_true, dt)
 
 
+def _aligned(y_true: Any, y_pred: Any) -> tuple[Any, Any]:
+    """Targets as a float tensor of the predictions' rank ((n,) against (n, 1) is fine)."""
+    y_true = _float_target(ops.convert_to_tensor(y_true), y_pred)
+    return squeeze_or_expand_to_same_rank(y_true, y_pred)
+
+
 # ------------------------------------------------------------------ functions
 def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
                              label_smoothing: float = 0.0, axis: int = -1) -> Any:
@@ -110,24 +117,24 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
 
 def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
                         label_smoothing: float = 0.0, axis: int = -1) -> Any:
-    y_true = _float_target(ops.convert_to_tensor(y_true), y_pred)
+    y_true, y_pred = _aligned(y_true, y_pred)
     if label_smoothing:
         y_true = ops.add(ops.multiply(y_true, 1.0 - label_smoothing), 0.5 * label_smoothing)
     return ops.mean(ops.binary_crossentropy(y_true, y_pred, from_logits=from_logits), axis=axis)
 
 
 def mean_squared_error(y_true: Any, y_pred: Any) -> Any:
-    y_true = _float_target(ops.convert_to_tensor(y_true), y_pred)
+    y_true, y_pred = _aligned(y_true, y_pred)
     return ops.mean(ops.square(ops.subtract(y_pred, y_true)), axis=-1)
 
 
 def mean_absolute_error(y_true: Any, y_pred: Any) -> Any:
-    y_true = _float_target(ops.convert_to_tensor(y_true), y_pred)
+    y_true, y_pred = _aligned(y_true, y_pred)
     return ops.mean(ops.abs(ops.subtract(y_pred, y_true)), axis=-1)
 
 
 def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
-    y_true = _float_target(ops.convert_to_tensor(y_true), y_pred)
+    y_true, y_pred = _aligned(y_true, y_pred)
     err = ops.abs(ops.subtract(y_pred, y_true))
     quad = ops.minimum(err, delta)
     lin = ops.subtract(err, quad)
