@@ -106,7 +106,7 @@ class Variable:
             value = initializer
         b = self._backend
         if dtype is None:
-            if b.is_tensor(value):
+            if b.is_tensor(value) and not isinstance(value, np.ndarray):
                 dtype = b.dtype(value)
             else:
                 arr = np.asarray(value)

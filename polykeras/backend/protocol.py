@@ -92,7 +92,8 @@ class Backend(Protocol):
 
     # -------------------------------------------------------------------- conversion
     def is_tensor(self, x: Any) -> bool:
-        """True for this backend's own tensor type (not NumPy arrays, not Variables)."""
+        """True for this backend's own tensor type (never a frontend Variable). NumPy
+        arrays are tensors only on the NumPy backend."""
 
     def convert_to_tensor(self, x: Any, dtype: str | None = None) -> Tensor:
         """Tensor from a tensor-like. ``dtype=None`` keeps a tensor's dtype; NumPy

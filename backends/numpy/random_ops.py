@@ -1,0 +1,170 @@
+"""Stateless random numbers from explicit keys (Philox counter-based generator).
+
+A key is a ``uint32`` array of shape ``(2,)``. The same key always gives the same values;
+``rng_split`` derives two new keys deterministically (SplitMix64 scrambling).
+
+Example:
+    >>> key = rng_key(42)
+    >>> next_key, sub = rng_split(key)
+    >>> bool((random_uniform((3,), 0.0, 1.0, "float32", sub)
+    ...       == random_uniform((3,), 0.0, 1.0, "float32", sub)).all())
+    True
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+
+from polykeras import config
+
+from .conversion import is_float_dtype, np_dtype, unwrap
+
+_MASK32 = 0xFFFFFFFF
+_MASK64 = (1 << 64) - 1
+_local = threading.local()
+
+
+def rng_key(seed: int) -> np.ndarray:
+    """A key from a Python int seed (any int; taken modulo 2**64)."""
+    s = int(seed) & _MASK64
+    return np.array([s >> 32, s & _MASK32], dtype=np.uint32)
+
+
+def _key64(key: Any) -> int:
+    """The key as one 64-bit Python int."""
+    if type(key) is np.ndarray and key.shape == (2,):
+        hi, lo = key.tolist()
+        return ((int(hi) & _MASK32) << 32) | (int(lo) & _MASK32)
+    if isinstance(key, (int, np.integer)):
+        return int(key) & _MASK64
+    k = np.asarray(unwrap(key)[0])
+    if k.size != 2:
+        raise ValueError(
+            f"A numpy-backend RNG key is a uint32 array of shape (2,); received shape "
+            f"{k.shape}. Create keys with rng_key(seed) and rng_split(key)."
+        )
+    hi, lo = k.reshape(2).astype(np.uint32).tolist()
+    return (hi << 32) | lo
+
+
+def _mix(z: int) -> int:
+    """SplitMix64 finaliser: a bijective 64-bit scramble."""
+    z = (z + 0x9E3779B97F4A7C15) & _MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return z ^ (z >> 31)
+
+
+def _as_key(k: int) -> np.ndarray:
+    return np.array([k >> 32, k & _MASK32], dtype=np.uint32)
+
+
+def rng_split(key: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``(next_key, subkey)`` derived deterministically (and purely) from ``key``."""
+    base = _mix(_key64(key))
+    return _as_key(_mix(base ^ 0x5851F42D4C957F2D)), _as_key(_mix(base ^ 0x14057B7EF767814F))
+
+
+def _generator(key: Any) -> np.random.Generator:
+    """A Philox generator positioned at the start of the stream for ``key``.
+
+    One bit generator per thread is re-keyed (much cheaper than building a new one).
+    """
+    gen = getattr(_local, "generator", None)
+    if gen is None:
+        gen = _local.generator = np.random.Generator(np.random.Philox(key=0))
+    gen.bit_generator.state = {
+        "bit_generator": "Philox",
+        "state": {"counter": np.zeros(4, np.uint64),
+                  "key": np.array([_key64(key), 0], np.uint64)},
+        "buffer": np.zeros(4, np.uint64),
+        "buffer_pos": 4,
+        "has_uint32": 0,
+        "uinteger": 0,
+    }
+    return gen
+
+
+def _float_dtype(dtype: Any) -> np.dtype:
+    d = np_dtype(dtype if dtype is not None else config.floatx())
+    if not is_float_dtype(d):
+        raise ValueError(
+            f"This random op produces floats; received dtype {d.name!r}. Pass a float "
+            "dtype such as 'float32'."
+        )
+    return d
+
+
+def _scalar(v: Any) -> Any:
+    if isinstance(v, (int, float)):
+        return v
+    return unwrap(v)[0]
+
+
+def _draw(draw: Any, shape: Any, d: np.dtype) -> tuple[np.ndarray, np.dtype]:
+    native = d if d in (np.dtype(np.float32), np.dtype(np.float64)) else np.dtype(np.float32)
+    return draw(tuple(shape), dtype=native), native
+
+
+def random_uniform(shape: Any, minval: float = 0.0, maxval: float = 1.0,
+                   dtype: str | None = None, key: Any = None) -> np.ndarray:
+    """Uniform values in ``[minval, maxval)``."""
+    d = _float_dtype(dtype)
+    u, native = _draw(_generator(key).random, shape, d)
+    lo, hi = _scalar(minval), _scalar(maxval)
+    if type(lo) in (int, float) and type(hi) in (int, float) and lo == 0 and hi == 1:
+        out = u
+    else:
+        out = u * (hi - lo) + lo
+    if out.dtype != native:
+        out = out.astype(native)
+    return out if out.dtype == d else out.astype(d)
+
+
+def random_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0,
+                  dtype: str | None = None, key: Any = None) -> np.ndarray:
+    """Normal values with ``mean`` and ``stddev``."""
+    d = _float_dtype(dtype)
+    z, native = _draw(_generator(key).standard_normal, shape, d)
+    out = z * _scalar(stddev) + _scalar(mean)
+    if out.dtype != native:
+        out = out.astype(native)
+    return out if out.dtype == d else out.astype(d)
+
+
+def random_truncated_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0,
+                            dtype: str | None = None, key: Any = None) -> np.ndarray:
+    """Normal values resampled until within two standard deviations of ``mean``."""
+    d = _float_dtype(dtype)
+    gen = _generator(key)
+    z, native = _draw(gen.standard_normal, shape, d)
+    outside = np.abs(z) > 2
+    while outside.any():
+        z[outside] = gen.standard_normal(int(outside.sum()), dtype=native)
+        outside = np.abs(z) > 2
+    out = z * _scalar(stddev) + _scalar(mean)
+    if out.dtype != native:
+        out = out.astype(native)
+    return out if out.dtype == d else out.astype(d)
+
+
+def random_randint(shape: Any, minval: int, maxval: int, dtype: str | None = "int32",
+                   key: Any = None) -> np.ndarray:
+    """Integers in ``[minval, maxval)``."""
+    d = np_dtype(dtype or "int32")
+    native = d if d.kind in "iu" else np.dtype(np.int64)
+    out = _generator(key).integers(int(_scalar(minval)), int(_scalar(maxval)),
+                                   size=tuple(shape), dtype=native)
+    return out if out.dtype == d else out.astype(d)
+
+
+def random_shuffle(x: Any, axis: int = 0, key: Any = None) -> Any:
+    """``x`` with its entries permuted along ``axis`` (differentiable in ``x``)."""
+    from .indexing_ops import take
+
+    a = unwrap(x)[0]
+    perm = _generator(key).permutation(a.shape[axis])
+    return take(x, perm, axis=axis)
