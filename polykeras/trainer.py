@@ -149,7 +149,12 @@ class Trainer:
         tv = self.trainable_variables
         seen = set(tv)
         ntv = []
-        for v in self.non_trainable_variables + self.rng_variables:
+        from polykeras.random import _global_seed_generator
+
+        # The global generator travels too, so `seed=None` random ops in custom layers
+        # draw fresh values every step.
+        global_rng = [_global_seed_generator().state]
+        for v in self.non_trainable_variables + self.rng_variables + global_rng:
             if v not in seen:
                 seen.add(v)
                 ntv.append(v)
