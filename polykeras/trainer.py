@@ -198,8 +198,37 @@ class Trainer:
         return loss, y_pred
 
     # ------------------------------------------------------------------ step functions
-    def _jit(self, fn: Any) -> Any:
-        return fn if self.run_eagerly else self._backend.jit(fn)
+    def _compiles(self) -> bool:
+        """Whether steps run as compiled pure functions of the state (jax, tensorflow);
+        eager backends run the same step body directly on the variables."""
+        return not self.run_eagerly and self._backend.supports("jit")
+
+    def _as_pure_function(self, body: Any, read: list[Any], written: list[Any]) -> Any:
+        """``run(*args)`` that executes ``body(*args)`` as a compiled pure function.
+
+        The function takes the values of the variables ``read``, runs ``body`` in a
+        stateless scope mapping them, and returns the new values of those ``written``
+        (a subset), which ``run`` writes back: a reference swap, no copy. On eager
+        backends ``run`` is ``body`` itself, and the variables update in place.
+        """
+        if not self._compiles():
+            return body
+
+        def step(values: list[Any], *args: Any) -> Any:
+            with StatelessScope(zip(read, values)) as scope:
+                out = body(*args)
+                return [scope.get(v) for v in written], out
+
+        # When every input variable is rewritten, its old buffers can be reused in place.
+        fn = self._backend.jit(step, donate_argnums=(0,) if written is read else ())
+
+        def run(*args: Any) -> Any:
+            new, out = fn([v._value for v in read], *args)
+            for v, val in zip(written, new):
+                v._value = val
+            return out
+
+        return run
 
     def _make_train_function(self) -> Any:
         b = self._backend
@@ -213,76 +242,43 @@ class Trainer:
         metrics = self._compile_metrics
         value_and_grad = b.value_and_grad
 
-        def train_step(state: Any, x: Any, y: Any, sw: Any) -> Any:
-            tvals, ntvals, ovals, mvals = state
-            outer = StatelessScope(zip(ntv, ntvals))
-            outer.values.update(zip(ov, ovals))
-            outer.values.update(zip(mv, mvals))
-            with outer:
-                def loss_fn(params: Any) -> Any:
-                    with StatelessScope(zip(tv, params)) as inner:
-                        loss, y_pred = self._forward_and_loss(x, y, sw, True)
-                        new_nt = [inner.get(v) for v in ntv]
-                    return loss, (y_pred, new_nt)
+        def loss_fn(params: Any, x: Any, y: Any, sw: Any) -> Any:
+            with StatelessScope(zip(tv, params)) as inner:
+                loss, y_pred = self._forward_and_loss(x, y, sw, True)
+                new_nt = [inner.get(v) for v in ntv]
+            return loss, (y_pred, new_nt)
 
-                (loss, (y_pred, new_nt)), grads = value_and_grad(loss_fn, has_aux=True)(tvals)
-                outer.values.update(zip(ntv, new_nt))
-                outer.values.update(zip(tv, tvals))
-                optimizer.apply(grads, tv)
-                metrics.update(loss, y, y_pred, sw, batch_size=_batch_size(b, x))
-                get = outer.get
-                return ([get(v) for v in tv], [get(v) for v in ntv], [get(v) for v in ov],
-                        [get(v) for v in mv])
+        grad_fn = value_and_grad(loss_fn, has_aux=True)
 
-        fn = self._jit(train_step)
-        all_vars = tv + ntv + ov + mv
+        def train_step(x: Any, y: Any, sw: Any) -> None:
+            (loss, (y_pred, new_nt)), grads = grad_fn([v.value for v in tv], x, y, sw)
+            for v, val in zip(ntv, new_nt):
+                if val is not v._value:
+                    v.assign(val)
+            optimizer.apply(grads, tv)
+            metrics.update(loss, y, y_pred, sw, batch_size=_batch_size(b, x))
 
-        def run(x: Any, y: Any, sw: Any) -> None:
-            state = ([v._value for v in tv], [v._value for v in ntv], [v._value for v in ov],
-                     [v._value for v in mv])
-            new = fn(state, x, y, sw)
-            for v, val in zip(all_vars, new[0] + new[1] + new[2] + new[3]):
-                v._value = val
-
-        return run
+        state = tv + ntv + ov + mv
+        return self._as_pure_function(train_step, state, state)
 
     def _make_test_function(self) -> Any:
         b = self._backend
         tv, ntv, _, mv = self._state_variables()
         metrics = self._compile_metrics
 
-        def test_step(state: Any, x: Any, y: Any, sw: Any) -> Any:
-            tvals, ntvals, mvals = state
-            scope = StatelessScope(zip(tv, tvals))
-            scope.values.update(zip(ntv, ntvals))
-            scope.values.update(zip(mv, mvals))
-            with scope:
-                loss, y_pred = self._forward_and_loss(x, y, sw, False)
-                metrics.update(loss, y, y_pred, sw, batch_size=_batch_size(b, x))
-                return [scope.get(v) for v in mv]
+        def test_step(x: Any, y: Any, sw: Any) -> None:
+            loss, y_pred = self._forward_and_loss(x, y, sw, False)
+            metrics.update(loss, y, y_pred, sw, batch_size=_batch_size(b, x))
 
-        fn = self._jit(test_step)
-
-        def run(x: Any, y: Any, sw: Any) -> None:
-            state = ([v._value for v in tv], [v._value for v in ntv], [v._value for v in mv])
-            for v, val in zip(mv, fn(state, x, y, sw)):
-                v._value = val
-
-        return run
+        return self._as_pure_function(test_step, tv + ntv + mv, mv)
 
     def _make_predict_function(self) -> Any:
         weights = self.trainable_variables + self.non_trainable_variables
 
-        def predict_step(values: Any, x: Any) -> Any:
-            with StatelessScope(zip(weights, values)):
-                return self(x, training=False)
+        def predict_step(x: Any) -> Any:
+            return self(x, training=False)
 
-        fn = self._jit(predict_step)
-
-        def run(x: Any) -> Any:
-            return fn([v._value for v in weights], x)
-
-        return run
+        return self._as_pure_function(predict_step, weights, [])
 
     def _function(self, kind: str) -> Any:
         fn = self._functions.get(kind)

@@ -147,7 +147,7 @@ def einsum(subscripts: str, *operands: Any) -> Any:
 def dot(x1: Any, x2: Any) -> Any:
     """NumPy ``dot``: matmul for 1-D/2-D, sum over last/second-to-last axes otherwise."""
     a, b, _, _ = unwrap2(x1, x2)
-    if a.ndim == 0 or b.ndim == 0:
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
         from .math_ops import multiply
 
         return multiply(x1, x2)

@@ -191,7 +191,7 @@ def convert_to_numpy(x: Any) -> np.ndarray:
         array([1., 1.], dtype=float32)
     """
     if isinstance(x, (Tensor, tf.Variable)):
-        return x.numpy()
+        return np.asarray(x.numpy())
     conv = getattr(x, "__polykeras_tensor__", None)
     if conv is not None:
         return convert_to_numpy(conv())
