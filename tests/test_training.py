@@ -235,11 +235,22 @@ def _write_tiny_mnist(folder: Path, n_train=120, n_test=40):
              y_test=y_test)
 
 
-@pytest.mark.parametrize("script", ["seed_mnist.py", "functional_mlp.py"])
-def test_example_scripts_run_unchanged(script, tmp_path):
+@pytest.mark.parametrize("script, args", [
+    ("seed_mnist.py", []),
+    ("functional_mlp.py", []),
+    ("mnist_mlp.py", ["--epochs", "1", "--limit", "100"]),
+    ("mnist_cnn.py", ["--epochs", "1", "--limit", "100"]),
+    ("compare_backends.py", ["--epochs", "1", "--limit", "100", "--backends", "BACKEND"]),
+], ids=lambda v: v if isinstance(v, str) else None)
+def test_example_scripts_run_unchanged(script, args, tmp_path):
     _write_tiny_mnist(tmp_path / "mnist")
-    env = dict(os.environ, POLYKERAS_DATASETS=str(tmp_path),
-               POLYKERAS_BACKEND=polykeras.config.backend())
-    proc = subprocess.run([sys.executable, str(ROOT / "examples" / script)], env=env,
-                          capture_output=True, text=True, timeout=600)
+    backend = polykeras.config.backend()
+    env = dict(os.environ, POLYKERAS_DATASETS=str(tmp_path), POLYKERAS_BACKEND=backend)
+    args = [a.replace("BACKEND", backend) for a in args]
+    if script == "compare_backends.py":
+        args += ["--out", str(tmp_path / "curves.png")]
+    proc = subprocess.run([sys.executable, str(ROOT / "examples" / script), *args], env=env,
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    if script.startswith("mnist_"):
+        assert "test accuracy" in proc.stdout
