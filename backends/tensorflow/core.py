@@ -338,7 +338,9 @@ def full(shape: Sequence[int], fill_value: Any, dtype: str | None = None) -> Ten
         >>> full((2,), 7, "int32").numpy()
         array([7, 7], dtype=int32)
     """
-    value = convert_to_tensor(fill_value, dtype)
+    value = convert_to_tensor(fill_value)
+    if dtype is not None:
+        value = cast(value, dtype)
     if not value.shape.rank:
         return tf.fill(shape, value)
     return tf.broadcast_to(value, shape)

@@ -28,103 +28,181 @@ __all__ = [
     "logical_not", "isnan", "isinf", "isfinite",
 ]
 
+def _broadcast_error(op: str, x1: Any, x2: Any, exc: Exception) -> Exception:
+    """A ValueError naming both shapes when they do not broadcast; else ``exc`` itself."""
+    import numpy as np
+
+    b = _backend()
+    shapes = []
+    for x in (x1, x2):
+        try:
+            shapes.append(tuple(b.shape(as_tensor(b, x))))
+        except Exception:
+            return exc
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        return ValueError(
+            f"{op}: cannot broadcast shapes {shapes[0]} and {shapes[1]}. Dimensions must be "
+            "equal or 1 (NumPy broadcasting); reshape or expand_dims one of the inputs."
+        )
+    return exc
+
+
 _LN2 = 0.6931471805599453
 _LN10 = 2.302585092994046
 
 
 def add(x1: Any, x2: Any) -> Tensor:
     """``x1 + x2`` with broadcasting."""
-    return _backend().add(x1, x2)
+    try:
+        return _backend().add(x1, x2)
+    except Exception as exc:
+        raise _broadcast_error("add", x1, x2, exc) from exc
 
 
 def subtract(x1: Any, x2: Any) -> Tensor:
     """``x1 - x2`` with broadcasting."""
-    return _backend().subtract(x1, x2)
+    try:
+        return _backend().subtract(x1, x2)
+    except Exception as exc:
+        raise _broadcast_error("subtract", x1, x2, exc) from exc
 
 
 def multiply(x1: Any, x2: Any) -> Tensor:
     """``x1 * x2`` with broadcasting."""
-    return _backend().multiply(x1, x2)
+    try:
+        return _backend().multiply(x1, x2)
+    except Exception as exc:
+        raise _broadcast_error("multiply", x1, x2, exc) from exc
 
 
 def divide(x1: Any, x2: Any) -> Tensor:
     """``x1 / x2`` with broadcasting (integer inputs give ``floatx()``)."""
-    return _backend().divide(x1, x2)
+    try:
+        return _backend().divide(x1, x2)
+    except Exception as exc:
+        raise _broadcast_error("divide", x1, x2, exc) from exc
 
 
 def floor_divide(x1: Any, x2: Any) -> Tensor:
     """``x1 // x2`` with broadcasting."""
-    return _backend().floor_divide(x1, x2)
+    try:
+        return _backend().floor_divide(x1, x2)
+    except Exception as exc:
+        raise _broadcast_error("floor_divide", x1, x2, exc) from exc
 
 
 def mod(x1: Any, x2: Any) -> Tensor:
     """``x1 % x2`` (sign of the divisor, as in NumPy)."""
-    return _backend().mod(x1, x2)
+    try:
+        return _backend().mod(x1, x2)
+    except Exception as exc:
+        raise _broadcast_error("mod", x1, x2, exc) from exc
 
 
 def power(x1: Any, x2: Any) -> Tensor:
     """``x1 ** x2`` with broadcasting."""
-    return _backend().power(x1, x2)
+    try:
+        return _backend().power(x1, x2)
+    except Exception as exc:
+        raise _broadcast_error("power", x1, x2, exc) from exc
 
 
 def maximum(x1: Any, x2: Any) -> Tensor:
     """Elementwise maximum."""
-    return _backend().maximum(x1, x2)
+    try:
+        return _backend().maximum(x1, x2)
+    except Exception as exc:
+        raise _broadcast_error("maximum", x1, x2, exc) from exc
 
 
 def minimum(x1: Any, x2: Any) -> Tensor:
     """Elementwise minimum."""
-    return _backend().minimum(x1, x2)
+    try:
+        return _backend().minimum(x1, x2)
+    except Exception as exc:
+        raise _broadcast_error("minimum", x1, x2, exc) from exc
 
 
 def arctan2(x1: Any, x2: Any) -> Tensor:
     """Angle of the point ``(x2, x1)``, elementwise, in radians."""
-    return _backend().arctan2(x1, x2)
+    try:
+        return _backend().arctan2(x1, x2)
+    except Exception as exc:
+        raise _broadcast_error("arctan2", x1, x2, exc) from exc
 
 
 def equal(x1: Any, x2: Any) -> Tensor:
     """``x1 == x2``, elementwise (bool result)."""
-    return _backend().equal(x1, x2)
+    try:
+        return _backend().equal(x1, x2)
+    except Exception as exc:
+        raise _broadcast_error("equal", x1, x2, exc) from exc
 
 
 def not_equal(x1: Any, x2: Any) -> Tensor:
     """``x1 != x2``, elementwise (bool result)."""
-    return _backend().not_equal(x1, x2)
+    try:
+        return _backend().not_equal(x1, x2)
+    except Exception as exc:
+        raise _broadcast_error("not_equal", x1, x2, exc) from exc
 
 
 def less(x1: Any, x2: Any) -> Tensor:
     """``x1 < x2``, elementwise (bool result)."""
-    return _backend().less(x1, x2)
+    try:
+        return _backend().less(x1, x2)
+    except Exception as exc:
+        raise _broadcast_error("less", x1, x2, exc) from exc
 
 
 def less_equal(x1: Any, x2: Any) -> Tensor:
     """``x1 <= x2``, elementwise (bool result)."""
-    return _backend().less_equal(x1, x2)
+    try:
+        return _backend().less_equal(x1, x2)
+    except Exception as exc:
+        raise _broadcast_error("less_equal", x1, x2, exc) from exc
 
 
 def greater(x1: Any, x2: Any) -> Tensor:
     """``x1 > x2``, elementwise (bool result)."""
-    return _backend().greater(x1, x2)
+    try:
+        return _backend().greater(x1, x2)
+    except Exception as exc:
+        raise _broadcast_error("greater", x1, x2, exc) from exc
 
 
 def greater_equal(x1: Any, x2: Any) -> Tensor:
     """``x1 >= x2``, elementwise (bool result)."""
-    return _backend().greater_equal(x1, x2)
+    try:
+        return _backend().greater_equal(x1, x2)
+    except Exception as exc:
+        raise _broadcast_error("greater_equal", x1, x2, exc) from exc
 
 
 def logical_and(x1: Any, x2: Any) -> Tensor:
     """Logical AND, elementwise (bool result)."""
-    return _backend().logical_and(x1, x2)
+    try:
+        return _backend().logical_and(x1, x2)
+    except Exception as exc:
+        raise _broadcast_error("logical_and", x1, x2, exc) from exc
 
 
 def logical_or(x1: Any, x2: Any) -> Tensor:
     """Logical OR, elementwise (bool result)."""
-    return _backend().logical_or(x1, x2)
+    try:
+        return _backend().logical_or(x1, x2)
+    except Exception as exc:
+        raise _broadcast_error("logical_or", x1, x2, exc) from exc
 
 
 def logical_xor(x1: Any, x2: Any) -> Tensor:
     """Logical XOR, elementwise (bool result)."""
-    return _backend().logical_xor(x1, x2)
+    try:
+        return _backend().logical_xor(x1, x2)
+    except Exception as exc:
+        raise _broadcast_error("logical_xor", x1, x2, exc) from exc
 
 
 def negative(x: Any) -> Tensor:
@@ -275,7 +353,10 @@ def isfinite(x: Any) -> Tensor:
 
 def true_divide(x1: Any, x2: Any) -> Tensor:
     """Same as :func:`divide`."""
-    return _backend().divide(x1, x2)
+    try:
+        return _backend().divide(x1, x2)
+    except Exception as exc:
+        raise _broadcast_error("divide", x1, x2, exc) from exc
 
 
 def absolute(x: Any) -> Tensor:

@@ -103,9 +103,16 @@ def expand_dims(x: Any, axis: Any) -> Tensor:
 def squeeze(x: Any, axis: Any = None) -> Tensor:
     """Remove size-1 axes (all of them, or those in ``axis``)."""
     b = _backend()
-    if axis is None or type(axis) is int:
+    if not (axis is None or type(axis) is int):
+        axis = axis_arg(axis, "squeeze")
+    try:
         return b.squeeze(x, axis)
-    return b.squeeze(x, axis_arg(axis, "squeeze"))
+    except Exception as exc:
+        shape = _shape_of(b, x)
+        raise ValueError(
+            f"squeeze: cannot remove axis {axis} of a tensor of shape {shape}; only axes of "
+            "size 1 can be squeezed."
+        ) from exc
 
 
 def concatenate(xs: Sequence[Any], axis: int = 0) -> Tensor:

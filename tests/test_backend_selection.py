@@ -1,0 +1,233 @@
+"""Backend selection, registration, the config file, and the frontend's import hygiene."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import polykeras
+from polykeras import config, ops
+from polykeras.backend import registry
+
+FRAMEWORKS = ("torch", "jax", "jaxlib", "tensorflow")
+BUILTIN = ("numpy", "torch", "jax", "tensorflow")
+PACKAGE_DIR = Path(polykeras.__file__).resolve().parent
+
+
+def run_python(code: str, tmp_path: Path, backend: str | None = None,
+               home: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter with a clean polykeras environment."""
+    env = dict(os.environ)
+    env.pop("POLYKERAS_BACKEND", None)
+    if backend is not None:
+        env["POLYKERAS_BACKEND"] = backend
+    env["POLYKERAS_HOME"] = str(home if home is not None else tmp_path / "polykeras_home")
+    env["HOME"] = str(tmp_path)
+    return subprocess.run([sys.executable, "-c", code], env=env, cwd=str(tmp_path),
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def isolated_registry(monkeypatch):
+    """Registrations made by a test are dropped when it ends."""
+    registry.available()
+    monkeypatch.setattr(registry, "_factories", dict(registry._factories))
+    monkeypatch.setattr(registry, "_instances", dict(registry._instances))
+
+
+# ------------------------------------------------------------------ unknown names
+def test_unknown_backend_names_it_and_lists_available():
+    with pytest.raises(registry.BackendNotFoundError) as excinfo:
+        registry.get("nope")
+    msg = str(excinfo.value)
+    assert "nope" in msg
+    for name in BUILTIN:
+        assert name in msg
+    assert isinstance(excinfo.value, ValueError)
+
+
+def test_unknown_backend_from_environment(tmp_path):
+    code = "import polykeras\nfrom polykeras import ops\nops.zeros((2,))\n"
+    proc = run_python(code, tmp_path, backend="nope")
+    assert proc.returncode != 0
+    assert "nope" in proc.stderr
+    assert all(name in proc.stderr for name in BUILTIN), proc.stderr[-2000:]
+
+
+def test_use_unknown_backend_raises():
+    with pytest.raises(ValueError, match="nope"):
+        with polykeras.backend.use("nope"):
+            pass
+
+
+# --------------------------------------------------------------- missing framework
+def test_missing_framework_gives_install_hint(isolated_registry):
+    polykeras.backend.register("fake", "polykeras_missing_framework_xyz:FakeBackend")
+    with pytest.raises(registry.BackendUnavailableError) as excinfo:
+        registry.get("fake")
+    msg = str(excinfo.value)
+    assert 'pip install "polykeras[fake]"' in msg
+    assert "fake" in msg
+    assert isinstance(excinfo.value, ImportError)
+    with pytest.raises(ImportError, match="pip install"):
+        with polykeras.backend.use("fake"):
+            pass
+
+
+# --------------------------------------------------------------- third-party adapter
+class WrappedNumpyBackend:
+    """A third-party adapter: the NumPy adapter under another name."""
+
+    name = "mynumpy"
+
+    def __init__(self) -> None:
+        from polykeras.backends.numpy import NumpyBackend
+
+        self._inner = NumpyBackend()
+        self.calls = 0
+
+    def add(self, x1, x2):
+        self.calls += 1
+        return self._inner.add(x1, x2)
+
+    def __getattr__(self, item):
+        return getattr(self._inner, item)
+
+
+def test_registered_adapter_is_selected_by_name(backend, isolated_registry):
+    polykeras.backend.register("mynumpy", WrappedNumpyBackend)
+    assert "mynumpy" in polykeras.backend.available()
+    with polykeras.backend.use("mynumpy") as adapter:
+        assert config.backend() == "mynumpy"
+        assert polykeras.backend.current() is adapter
+        assert adapter.name == "mynumpy"
+        out = ops.add(ops.ones((2, 2)), 1.5)
+        np.testing.assert_allclose(ops.convert_to_numpy(out), np.full((2, 2), 2.5))
+        assert adapter.calls >= 1, "ops.add did not dispatch to the registered adapter"
+        assert ops.dtype(ops.matmul(ops.ones((2, 3)), ops.ones((3, 1)))) == "float32"
+    assert polykeras.backend.current() is backend
+    assert config.backend() == backend.name
+
+
+def test_registrations_do_not_leak():
+    assert "mynumpy" not in polykeras.backend.available()
+    assert "fake" not in polykeras.backend.available()
+
+
+def test_config_backend_names_the_active_adapter(backend):
+    assert config.backend() == backend.name
+    expected = os.environ.get("POLYKERAS_BACKEND")
+    if expected:
+        assert config.backend() == expected.strip()
+    with polykeras.backend.use("numpy"):
+        assert config.backend() == "numpy"
+    assert config.backend() == backend.name
+
+
+# -------------------------------------------------------------------- config file
+def test_config_file_is_honoured_when_env_is_unset(tmp_path):
+    home = tmp_path / "home_with_config"
+    home.mkdir()
+    (home / "polykeras.json").write_text(json.dumps({"backend": "jax"}))
+    code = "import polykeras\nprint(polykeras.config.backend())\n"
+    proc = run_python(code, tmp_path, home=home)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[0] == "jax"
+    proc = run_python(code, tmp_path, backend="numpy", home=home)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[0] == "numpy", "POLYKERAS_BACKEND must win over the config file"
+
+
+def test_config_file_backend_is_used_by_ops(tmp_path):
+    home = tmp_path / "home_nope"
+    home.mkdir()
+    (home / "polykeras.json").write_text(json.dumps({"backend": "nope"}))
+    proc = run_python("from polykeras import ops\nops.zeros((1,))\n", tmp_path, home=home)
+    assert proc.returncode != 0 and "nope" in proc.stderr
+
+
+def test_config_file_is_never_written(tmp_path):
+    home = tmp_path / "empty_home"
+    home.mkdir()
+    code = ("import polykeras\nfrom polykeras import ops\n"
+            "ops.convert_to_numpy(ops.add(ops.ones((2,)), 1.0))\n"
+            "polykeras.config.set_backend('numpy')\n")
+    proc = run_python(code, tmp_path, backend="numpy", home=home)
+    assert proc.returncode == 0, proc.stderr
+    assert list(home.iterdir()) == []
+    assert not (tmp_path / ".polykeras").exists()
+
+
+# ---------------------------------------------------------------------- import cost
+IMPORT_PROBE = f"""
+import sys, time
+t0 = time.process_time()
+import polykeras
+elapsed = time.process_time() - t0
+from polykeras import ops
+ops.convert_to_numpy(ops.add(ops.ones((2,)), 1.0))
+loaded = sorted(m for m in {FRAMEWORKS!r} if m in sys.modules)
+print(elapsed)
+print(",".join(loaded) or "-")
+"""
+
+
+def test_import_is_framework_free_and_fast(tmp_path):
+    """CPU time of the import, so that a busy machine does not fail the check."""
+    timings = []
+    for _ in range(3):
+        proc = run_python(IMPORT_PROBE, tmp_path, backend="numpy")
+        assert proc.returncode == 0, proc.stderr
+        elapsed, loaded = proc.stdout.split()
+        assert loaded == "-", f"importing polykeras on numpy loaded frameworks: {loaded}"
+        timings.append(float(elapsed))
+        if timings[-1] < 0.5:
+            break
+    assert min(timings) < 0.5, f"import polykeras took {min(timings):.3f}s (limit 0.5s)"
+
+
+# -------------------------------------------------------------- source hygiene
+FRAMEWORK_IMPORT = re.compile(
+    r"^\s*(?:import|from)\s+(?:torch|jax|jaxlib|tensorflow)\b"
+    r"|import_module\(\s*['\"](?:torch|jax|jaxlib|tensorflow)\b"
+    r"|__import__\(\s*['\"](?:torch|jax|jaxlib|tensorflow)\b",
+    re.MULTILINE,
+)
+_NAME = r"['\"](?:numpy|torch|jax|tensorflow)['\"]"
+NAME_COMPARISON = re.compile(
+    rf"(?:==|!=)\s*{_NAME}"
+    rf"|{_NAME}\s*(?:==|!=)"
+    rf"|\bin\s*[\(\[\{{]\s*{_NAME}"
+    rf"|\.startswith\(\s*{_NAME}"
+)
+
+
+def _frontend_sources() -> list[Path]:
+    files = sorted(PACKAGE_DIR.rglob("*.py"))
+    assert files, f"no sources found under {PACKAGE_DIR}"
+    return files
+
+
+def test_frontend_never_imports_a_framework():
+    offenders = []
+    for path in _frontend_sources():
+        for match in FRAMEWORK_IMPORT.finditer(path.read_text(encoding="utf-8")):
+            offenders.append(f"{path.relative_to(PACKAGE_DIR.parent)}: {match.group(0).strip()}")
+    assert not offenders, "framework imports under polykeras/:\n" + "\n".join(offenders)
+
+
+def test_frontend_never_compares_the_backend_name():
+    offenders = []
+    for path in _frontend_sources():
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.split("#", 1)[0]
+            if NAME_COMPARISON.search(code):
+                offenders.append(f"{path.relative_to(PACKAGE_DIR.parent)}:{n}: {line.strip()}")
+    assert not offenders, "backend-name branches under polykeras/:\n" + "\n".join(offenders)
