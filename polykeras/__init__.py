@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 
 from polykeras import (  # noqa: F401  (public submodules)
     activations, backend, callbacks, config, datasets, initializers, layers, losses, metrics,
-    models, ops, optimizers, random, regularizers, utils,
+    models, ops, optimizers, random, regularizers, saving, utils,
 )
 from polykeras.layers import Input, Layer
 from polykeras.models import Model, Sequential
@@ -23,5 +23,5 @@ from polykeras.variables import Variable
 __all__ = [
     "Input", "Layer", "Model", "Sequential", "Variable", "activations", "backend",
     "callbacks", "config", "datasets", "initializers", "layers", "losses", "metrics",
-    "models", "ops", "optimizers", "random", "regularizers", "utils",
+    "models", "ops", "optimizers", "random", "regularizers", "saving", "utils",
 ]

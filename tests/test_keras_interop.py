@@ -103,8 +103,16 @@ def pk_nested(L=layers, Input=polykeras.Input, Model=polykeras.Model,
     return Model(x, L.Dense(2)(inner(x)))
 
 
+def pk_shared_submodel(L=layers, Input=polykeras.Input, Model=polykeras.Model, seq=None):
+    i = Input(shape=(4,))
+    inner = Model(i, L.Dense(4, activation="tanh", name="inner_dense")(i), name="inner_model")
+    x = Input(shape=(4,))
+    twice = inner(L.Dense(4, name="before")(inner(x)))
+    return Model(x, L.Add()([twice, inner(x)]))
+
+
 BUILDERS = {"mlp": pk_mlp, "functional": pk_functional, "cnn": pk_cnn, "text": pk_text,
-            "nested": pk_nested}
+            "nested": pk_nested, "shared_submodel": pk_shared_submodel}
 
 
 def inputs_for(name):
@@ -114,7 +122,7 @@ def inputs_for(name):
         return rand(5, 8, 8, 2)
     if name == "text":
         return np.random.default_rng(0).integers(0, 30, (5, 7)).astype("int32")
-    if name == "nested":
+    if name in ("nested", "shared_submodel"):
         return rand(5, 4)
     return rand(5, 6)
 

@@ -15,12 +15,13 @@ SCRIPT = textwrap.dedent("""
     import polykeras
     from polykeras import layers
     assert polykeras.config.backend() == "numpy"
+    polykeras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
     x = rng.normal(size=(200, 4)).astype("float32")
     y = (x[:, 0] + x[:, 1] > 0).astype("int32")
     model = polykeras.Sequential([layers.Dense(8, activation="relu", input_shape=(4,)),
                                   layers.Dense(2, activation="softmax")])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+    model.compile(optimizer=polykeras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     history = model.fit(x, y, epochs=20, batch_size=20, verbose=0)
     acc = history.history["accuracy"][-1]

@@ -728,6 +728,13 @@ def test_foreign_truncated_and_corrupt_files_give_clear_errors(tmp_path):
     broken.write_bytes(h5.read_bytes()[:300])
     with pytest.raises(ValueError, match=r"broken\.weights\.h5"):
         model.load_weights(broken)
+    big = polykeras.Sequential([layers.Dense(300, input_shape=(200,))])
+    big.save_weights(tmp_path / "big.weights.h5")
+    damaged = bytearray((tmp_path / "big.weights.h5").read_bytes())
+    damaged[len(damaged) // 2] ^= 0xFF  # inside the kernel's data: caught by its checksum
+    (tmp_path / "big.weights.h5").write_bytes(bytes(damaged))
+    with pytest.raises(ValueError, match=r"big\.weights\.h5.*corrupt"):
+        big.load_weights(tmp_path / "big.weights.h5")
     config = json.loads(members["config.json"])
     config["config"]["layers"][1]["config"]["units"] = "many"
     path = rewrite(good, tmp_path / "units.keras", config=config)

@@ -6,6 +6,7 @@ Example:
 """
 
 from polykeras.callbacks.callback import Callback, CallbackList, History
+from polykeras.callbacks.checkpoint import BackupAndRestore, ModelCheckpoint
 from polykeras.callbacks.csv_logger import CSVLogger
 from polykeras.callbacks.early_stopping import EarlyStopping
 from polykeras.callbacks.lambda_callback import LambdaCallback
@@ -15,7 +16,7 @@ from polykeras.callbacks.progbar_logger import ProgbarLogger
 from polykeras.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
-    "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
+    "BackupAndRestore", "CSVLogger", "ModelCheckpoint", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
     "LearningRateScheduler", "Progbar", "ProgbarLogger", "ReduceLROnPlateau",
     "TerminateOnNaN",
 ]

@@ -27,7 +27,9 @@ def clone_model(model, custom_objects=None):
     """A new model with the same architecture and freshly initialized weights."""
     from polykeras.saving.serialization import deserialize_object, serialize_object
 
-    return deserialize_object(serialize_object(model), custom_objects=custom_objects)
+    config = serialize_object(model)
+    config.pop("compile_config", None)  # a clone starts uncompiled, as in Keras
+    return deserialize_object(config, custom_objects=custom_objects)
 
 
 __all__ = ["Functional", "Model", "Sequential", "clone_model", "load_model", "model_from_json"]

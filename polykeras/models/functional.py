@@ -69,14 +69,9 @@ class Functional(Model):
                 "The model's outputs depend on an Input that is not in `inputs`. Pass every "
                 "Input the outputs are computed from."
             )
-        seen: list[Any] = []
-        for t in self.inputs:
-            if t.node.layer not in seen:
-                seen.append(t.node.layer)
-        for n in self._nodes:
-            if n.layer not in seen:
-                seen.append(n.layer)
-        self._layers = seen
+        from polykeras.saving.graph_config import keras_layer_order
+
+        self._layers = keras_layer_order(self)
         self._run_nodes = [n for n in self._nodes if not isinstance(n.layer, InputLayer)]
         self.built = True
 
@@ -146,6 +141,12 @@ class Functional(Model):
         from polykeras.saving.graph_config import functional_config
 
         return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> Functional:
+        from polykeras.saving.graph_config import functional_from_config
+
+        return functional_from_config(cls, config, custom_objects)
 
 
 def _check_input_shape(model: Any, spec: SymbolicTensor, shape: tuple[int, ...]) -> None:

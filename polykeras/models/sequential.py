@@ -149,3 +149,9 @@ class Sequential(Model):
         from polykeras.saving.graph_config import sequential_config
 
         return sequential_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> Sequential:
+        from polykeras.saving.graph_config import sequential_from_config
+
+        return sequential_from_config(cls, config, custom_objects)

@@ -661,19 +661,16 @@ def _serialize_function(fn: Callable[..., Any]) -> dict[str, Any]:
 
 def _deserialize_function(config: dict[str, Any],
                           custom_objects: dict[str, Any] | None) -> Callable[..., Any]:
-    name = config.get("config")
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    module = config.get("module")
-    try:
-        import importlib
+    """A learning-rate function from ``custom_objects`` or the registered objects only:
+    a config never makes polykeras import a module it names."""
+    from polykeras.saving.registration import get_custom_objects
 
-        obj: Any = importlib.import_module(module)  # type: ignore[arg-type]
-        for part in str(name).split("."):
-            obj = getattr(obj, part)
-        return obj
-    except (ImportError, AttributeError, TypeError, ValueError):
-        raise ValueError(
-            f"Cannot find the learning-rate function {name!r} from module {module!r}. "
-            f"Pass `custom_objects={{{name!r}: your_function}}`."
-        ) from None
+    name = config.get("config")
+    known = {**get_custom_objects(), **(custom_objects or {})}
+    if name in known:
+        return known[name]
+    raise ValueError(
+        f"Cannot find the learning-rate function {name!r} (module {config.get('module')!r}). "
+        f"Pass `custom_objects={{{name!r}: your_function}}` or register it with "
+        "polykeras.saving.register_keras_serializable()."
+    )

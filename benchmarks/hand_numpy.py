@@ -1,0 +1,258 @@
+"""The workloads written by hand in NumPy: float32 forward pass and backprop.
+
+Inverted dropout, softmax cross-entropy from the logits, SGD with Nesterov momentum (MLP)
+and Adam (convnet, im2col convolutions), all in float32 with in-place updates.
+
+Example:
+    >>> from benchmarks.workload import Sizes
+    >>> run = build("mlp_epoch", data_folder, Sizes.smoke(), seed=1)  # doctest: +SKIP
+    >>> run()  # one epoch; returns its mean loss  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from benchmarks import data
+from benchmarks.workload import (
+    ADAM_BETA_1,
+    ADAM_BETA_2,
+    ADAM_EPSILON,
+    ADAM_LEARNING_RATE,
+    CNN_KERNEL,
+    CNN_POOL,
+    DROPOUT,
+    LEARNING_RATE,
+    MOMENTUM,
+    SEED_MLP,
+    SMALL_MLP,
+    Sizes,
+    epoch_batches,
+    init_cnn,
+    init_mlp,
+    ordered_batches,
+)
+
+_KEEP_SCALE = 1.0 / (1.0 - DROPOUT)
+
+
+def _dropout_mask(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    mask = (rng.random(shape, dtype=np.float32) >= DROPOUT).astype(np.float32)
+    mask *= _KEEP_SCALE
+    return mask
+
+
+def _log_softmax_parts(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(shifted logits, exp of them); log-probs are ``shifted - log(sum(exp))``."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return shifted, np.exp(shifted)
+
+
+class MLP:
+    """Dense-tanh-dropout blocks and a softmax output, trained with Nesterov SGD."""
+
+    def __init__(self, widths: tuple[int, ...], seed: int) -> None:
+        self.params = [arr.copy() for pair in init_mlp(widths, seed) for arr in pair]
+        self.velocity = [np.zeros_like(p) for p in self.params]
+        self.rng = np.random.default_rng(seed)
+
+    def _loss_and_grads(self, x: np.ndarray, y: np.ndarray) -> tuple[float, list[np.ndarray]]:
+        kernels, biases = self.params[0::2], self.params[1::2]
+        inputs, tanhs, masks = [x], [], []
+        h = x
+        for w, b in zip(kernels[:-1], biases[:-1], strict=True):
+            z = h @ w
+            z += b
+            np.tanh(z, out=z)
+            tanhs.append(z)
+            mask = _dropout_mask(self.rng, z.shape)
+            masks.append(mask)
+            h = z * mask
+            inputs.append(h)
+        logits = h @ kernels[-1]
+        logits += biases[-1]
+        shifted, exp = _log_softmax_parts(logits)
+        total = exp.sum(axis=1, keepdims=True)
+        n = x.shape[0]
+        loss = float(-(y * (shifted - np.log(total))).sum() / n)
+        g = exp / total
+        g -= y
+        g /= n
+        grads: list[np.ndarray] = []
+        for i in range(len(kernels) - 1, -1, -1):
+            grads[:0] = [inputs[i].T @ g, g.sum(axis=0)]
+            if i:
+                g = g @ kernels[i].T
+                g *= masks[i - 1]
+                t = tanhs[i - 1]
+                g *= 1.0 - t * t
+        return loss, grads
+
+    def _apply(self, grads: list[np.ndarray]) -> None:
+        for p, v, g in zip(self.params, self.velocity, grads, strict=True):
+            v *= MOMENTUM
+            v -= LEARNING_RATE * g
+            p += MOMENTUM * v - LEARNING_RATE * g
+
+    def train_epoch(self, x: np.ndarray, y: np.ndarray, batch: int) -> float:
+        total = 0.0
+        for idx in epoch_batches(len(x), batch, self.rng):
+            loss, grads = self._loss_and_grads(x[idx], y[idx])
+            self._apply(grads)
+            total += loss * len(idx)
+        return total / len(x)
+
+    def predict(self, x: np.ndarray, batch: int) -> np.ndarray:
+        kernels, biases = self.params[0::2], self.params[1::2]
+        outs = []
+        for part in ordered_batches(len(x), batch):
+            h = x[part]
+            for w, b in zip(kernels[:-1], biases[:-1], strict=True):
+                h = h @ w
+                h += b
+                np.tanh(h, out=h)
+            logits = h @ kernels[-1]
+            logits += biases[-1]
+            _, exp = _log_softmax_parts(logits)
+            outs.append(exp / exp.sum(axis=1, keepdims=True))
+        return np.concatenate(outs)
+
+
+def im2col(x: np.ndarray, k: int) -> np.ndarray:
+    """(b, h, w, c) -> (b * ho * wo, k * k * c) patches, ordered like an HWIO kernel."""
+    b, h, w, c = x.shape
+    ho, wo = h - k + 1, w - k + 1
+    cols = np.empty((b, ho, wo, k, k, c), dtype=x.dtype)
+    for i in range(k):
+        for j in range(k):
+            cols[:, :, :, i, j, :] = x[:, i:i + ho, j:j + wo, :]
+    return cols.reshape(b * ho * wo, k * k * c)
+
+
+def col2im(cols: np.ndarray, shape: tuple[int, ...], k: int) -> np.ndarray:
+    """The adjoint of :func:`im2col`: sums patch gradients back into an image gradient."""
+    b, h, w, c = shape
+    ho, wo = h - k + 1, w - k + 1
+    cols = cols.reshape(b, ho, wo, k, k, c)
+    out = np.zeros(shape, dtype=cols.dtype)
+    for i in range(k):
+        for j in range(k):
+            out[:, i:i + ho, j:j + wo, :] += cols[:, :, :, i, j, :]
+    return out
+
+
+def max_pool(x: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
+    """Non-overlapping p x p max pooling ('valid'); returns (pooled, window view)."""
+    b, h, w, c = x.shape
+    hp, wp = h // p, w // p
+    windows = x[:, :hp * p, :wp * p, :].reshape(b, hp, p, wp, p, c)
+    return windows.max(axis=(2, 4)), windows
+
+
+def max_pool_grad(grad: np.ndarray, windows: np.ndarray, pooled: np.ndarray,
+                  shape: tuple[int, ...]) -> np.ndarray:
+    b, hp, p, wp, _, c = windows.shape
+    hit = windows == pooled[:, :, None, :, None, :]
+    inner = (hit * grad[:, :, None, :, None, :]).reshape(b, hp * p, wp * p, c)
+    if inner.shape == tuple(shape):
+        return inner
+    out = np.zeros(shape, dtype=grad.dtype)
+    out[:, :hp * p, :wp * p, :] = inner
+    return out
+
+
+class CNN:
+    """The convnet (valid 3x3 convolutions, relu, 2x2 max pooling), trained with Adam."""
+
+    def __init__(self, seed: int) -> None:
+        self.params = {k: v.copy() for k, v in init_cnn(seed).items()}
+        self.m = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self.v = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self.t = 0
+        self.rng = np.random.default_rng(seed)
+
+    @staticmethod
+    def _conv(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        k = kernel.shape[0]
+        cols = im2col(x, k)
+        out = cols @ kernel.reshape(-1, kernel.shape[-1])
+        out += bias
+        np.maximum(out, 0.0, out=out)
+        b, h, w, _ = x.shape
+        return out.reshape(b, h - k + 1, w - k + 1, kernel.shape[-1]), cols
+
+    def _loss_and_grads(self, x: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
+        p = self.params
+        a1, cols1 = self._conv(x, p["k1"], p["b1"])
+        p1, win1 = max_pool(a1, CNN_POOL)
+        a2, cols2 = self._conv(p1, p["k2"], p["b2"])
+        p2, win2 = max_pool(a2, CNN_POOL)
+        n = x.shape[0]
+        flat = p2.reshape(n, -1)
+        mask = _dropout_mask(self.rng, flat.shape)
+        dropped = flat * mask
+        logits = dropped @ p["w"]
+        logits += p["b"]
+        shifted, exp = _log_softmax_parts(logits)
+        total = exp.sum(axis=1, keepdims=True)
+        rows = np.arange(n)
+        loss = float(-(shifted[rows, y] - np.log(total[:, 0])).mean())
+        g = exp / total
+        g[rows, y] -= 1.0
+        g /= n
+        grads = {"w": dropped.T @ g, "b": g.sum(axis=0)}
+        g_flat = (g @ p["w"].T) * mask
+        g_a2 = max_pool_grad(g_flat.reshape(p2.shape), win2, p2, a2.shape)
+        g_a2 *= a2 > 0
+        g_z2 = g_a2.reshape(-1, g_a2.shape[-1])
+        grads["k2"] = (cols2.T @ g_z2).reshape(p["k2"].shape)
+        grads["b2"] = g_z2.sum(axis=0)
+        g_p1 = col2im(g_z2 @ p["k2"].reshape(-1, p["k2"].shape[-1]).T, p1.shape, CNN_KERNEL)
+        g_a1 = max_pool_grad(g_p1, win1, p1, a1.shape)
+        g_a1 *= a1 > 0
+        g_z1 = g_a1.reshape(-1, g_a1.shape[-1])
+        grads["k1"] = (cols1.T @ g_z1).reshape(p["k1"].shape)
+        grads["b1"] = g_z1.sum(axis=0)
+        return loss, grads
+
+    def _apply(self, grads: dict[str, np.ndarray]) -> None:
+        self.t += 1
+        alpha = (ADAM_LEARNING_RATE * math.sqrt(1.0 - ADAM_BETA_2 ** self.t)
+                 / (1.0 - ADAM_BETA_1 ** self.t))
+        for name, g in grads.items():
+            m, v = self.m[name], self.v[name]
+            m *= ADAM_BETA_1
+            m += (1.0 - ADAM_BETA_1) * g
+            v *= ADAM_BETA_2
+            v += (1.0 - ADAM_BETA_2) * (g * g)
+            self.params[name] -= alpha * m / (np.sqrt(v) + ADAM_EPSILON)
+
+    def train_epoch(self, x: np.ndarray, y: np.ndarray, batch: int) -> float:
+        total = 0.0
+        for idx in epoch_batches(len(x), batch, self.rng):
+            loss, grads = self._loss_and_grads(x[idx], y[idx])
+            self._apply(grads)
+            total += loss * len(idx)
+        return total / len(x)
+
+
+def build(bench: str, folder: str, sizes: Sizes, seed: int) -> Callable[[], float]:
+    """A function running one repeat of ``bench``; it returns a loss or a checksum."""
+    if bench in ("mlp_epoch", "step"):
+        widths, prefix, batch = ((SEED_MLP, "mlp", sizes.mlp_batch) if bench == "mlp_epoch"
+                                 else (SMALL_MLP, "step", sizes.step_batch))
+        mlp = MLP(widths, seed)
+        x, y = data.load(folder, prefix + "_x"), data.load(folder, prefix + "_y")
+        return lambda: mlp.train_epoch(x, y, batch)
+    if bench == "predict":
+        mlp = MLP(SEED_MLP, seed)
+        x = data.load(folder, "predict_x")
+        return lambda: float(mlp.predict(x, sizes.predict_batch)[:, 0].mean())
+    if bench == "cnn_epoch":
+        cnn = CNN(seed)
+        x, y = data.load(folder, "cnn_x"), data.load(folder, "cnn_y").astype(np.intp)
+        return lambda: cnn.train_epoch(x, y, sizes.cnn_batch)
+    raise ValueError(f"Unknown benchmark {bench!r}.")
