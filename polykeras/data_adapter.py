@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Iterator
@@ -102,7 +103,9 @@ class ArrayData:
         tail = slice(cut, self.n)
 
         def part(s: slice) -> ArrayData:
-            take = (lambda a: None if a is None else a[s])
+            def take(a: Any) -> Any:
+                return None if a is None else a[s]
+
             return ArrayData(map_structure(take, self.x), map_structure(take, self.y),
                              None if self.sample_weight is None else self.sample_weight[s],
                              self.batch_size)
@@ -115,8 +118,9 @@ class ArrayData:
         for step in range(self.steps_per_epoch):
             start = step * bs
             idx = order[start:start + bs] if order is not None else slice(start, start + bs)
-            x = map_structure(lambda a: host_batch(a, idx), self.x)
-            y = map_structure(lambda a: host_batch(a, idx), self.y) if self.y is not None else None
+            cut = functools.partial(host_batch, idx=idx)
+            x = map_structure(cut, self.x)
+            y = map_structure(cut, self.y) if self.y is not None else None
             sw = host_batch(self.sample_weight, idx) if self.sample_weight is not None else None
             yield x, y, sw
 

@@ -75,13 +75,13 @@ def available() -> list[str]:
 
 
 def _load(target: Callable[[], Any] | str) -> Any:
-    if isinstance(target, str):
-        import importlib
+    if not isinstance(target, str):
+        return target()
+    import importlib
 
-        module_name, _, attr = target.partition(":")
-        module = importlib.import_module(module_name)
-        target = getattr(module, attr)
-    return target()
+    module_name, _, attr = target.partition(":")
+    factory = getattr(importlib.import_module(module_name), attr)
+    return factory()
 
 
 def get(name: str) -> Any:
