@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from polykeras.datasets.errors import ChecksumError, DatasetUnavailableError, DatasetWriteError
+from polykeras.utils.files import fsync_folder
 
 DATASETS_ENV = "POLYKERAS_DATASETS"
 DEFAULT_ROOT = os.path.join("~", ".polykeras", "datasets")
@@ -157,19 +158,6 @@ def _content_length(response: Any) -> int | None:
         return None
 
 
-def _fsync_dir(folder: str) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _download_once(url: str, dest: str, checksum: str | None) -> None:
     """Stream ``url`` into a temporary file next to ``dest``, verify it, then rename it.
 
@@ -199,7 +187,7 @@ def _download_once(url: str, dest: str, checksum: str | None) -> None:
         except BaseException:
             remove_quietly(tmp)
             raise
-    _fsync_dir(folder)
+    fsync_folder(folder)
     stat = os.stat(dest)
     key = (os.path.realpath(dest), stat.st_ino, stat.st_size, stat.st_mtime_ns, algorithm)
     _digest_memo[key] = actual

@@ -15,69 +15,19 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any
+
+from polykeras.utils.files import atomic_write
 
 CONFIG_NAME = "config.json"
 METADATA_NAME = "metadata.json"
 WEIGHTS_NAME = "model.weights.h5"
 
-_umask: int | None = None
-
-
-def _file_mode() -> int:
-    global _umask
-    if _umask is None:
-        _umask = os.umask(0)
-        os.umask(_umask)
-    return 0o666 & ~_umask
-
-
-@contextlib.contextmanager
-def atomic_write(path: str) -> Iterator[IO[bytes]]:
-    """A binary file object whose content replaces ``path`` only if the block succeeds.
-
-    Example:
-        >>> with atomic_write("/tmp/x.bin") as f:  # doctest: +SKIP
-        ...     f.write(data)
-    """
-    path = os.path.abspath(path)
-    folder = os.path.dirname(path)
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp",
-                               dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, _file_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_folder(folder)
-
-
-def _fsync_folder(folder: str) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
+__all__ = ["atomic_write", "check_exists", "parse_json", "read_archive", "write_archive"]
 
 def write_archive(path: str, config: dict[str, Any], metadata: dict[str, Any],
                   weights: bytes) -> None:
