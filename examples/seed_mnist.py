@@ -1,4 +1,5 @@
 import numpy
+
 from polykeras.datasets import mnist
 from polykeras.layers import Activation, Dense, Dropout
 from polykeras.models import Sequential

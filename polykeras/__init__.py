@@ -13,8 +13,22 @@ Example:
 __version__ = "0.1.0"
 
 from polykeras import (  # noqa: F401  (public submodules)
-    activations, backend, callbacks, config, datasets, initializers, layers, losses, metrics,
-    models, ops, optimizers, random, regularizers, saving, utils,
+    activations,
+    backend,
+    callbacks,
+    config,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    ops,
+    optimizers,
+    random,
+    regularizers,
+    saving,
+    utils,
 )
 from polykeras.layers import Input, Layer
 from polykeras.models import Model, Sequential

@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,12 +28,19 @@ from polykeras import activations
 from polykeras.backend import selection
 from polykeras.compile_utils import CompileLoss, CompileMetrics
 from polykeras.data_adapter import (
-    ArrayData, GeneratorData, class_weights_to_sample_weights, is_generator_like,
+    ArrayData,
+    GeneratorData,
+    class_weights_to_sample_weights,
+    is_generator_like,
     to_numpy_structure,
 )
 from polykeras.layers import logits as logits_mod
 from polykeras.layers.graph import flatten
 from polykeras.variables import StatelessScope
+
+if TYPE_CHECKING:
+    from polykeras.layers.layer import Layer
+    from polykeras.variables import Variable
 
 _COMPILE_ARGS = {"optimizer", "loss", "loss_weights", "metrics", "weighted_metrics",
                  "run_eagerly", "steps_per_execution", "jit_compile", "auto_scale_loss"}
@@ -76,6 +83,27 @@ class LazyLogs(Mapping):
 
 class Trainer:
     """compile/fit/evaluate/predict; mixed into :class:`polykeras.Model`."""
+
+    if TYPE_CHECKING:
+        # Provided by Layer, the other base of Model.
+        _backend: Any
+        _layers: list[Layer]
+        name: str
+        built: bool
+
+        @property
+        def trainable_variables(self) -> list[Variable]: ...
+        @property
+        def non_trainable_variables(self) -> list[Variable]: ...
+        @property
+        def rng_variables(self) -> list[Variable]: ...
+        @property
+        def weights(self) -> list[Variable]: ...
+        @property
+        def losses(self) -> list[Any]: ...
+        @property
+        def output_shape(self) -> Any: ...
+        def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any: ...
 
     def __init__(self) -> None:
         self.optimizer: Any = None
@@ -318,7 +346,7 @@ class Trainer:
             self(self._to_backend(x_batch), training=False)
 
     def _prepare(self, x: Any, y: Any, sample_weight: Any, class_weight: Any,
-                 batch_size: Any, steps: Any, what: str) -> Any:
+                 batch_size: int | None, steps: int | None, what: str) -> Any:
         if batch_size is not None and (not isinstance(batch_size, (int, np.integer))
                                        or isinstance(batch_size, bool) or batch_size <= 0):
             raise ValueError(

@@ -130,10 +130,19 @@ class Variable:
         return _scope.get(self)
 
     def __polykeras_tensor__(self) -> Any:
-        return self.value if _scope is not None else self._value
+        return self._value if _scope is None else _scope.get(self)
 
     def assign(self, value: Any) -> Variable:
         """Set a new value (same shape); recorded in the scope inside a stateless scope."""
+        current = self._value
+        if type(value) is type(current) and value.dtype is current.dtype:
+            # A tensor of the stored kind and dtype: no conversion needed.
+            if _scope is not None:
+                _scope.values[self] = value
+                return self
+            if value.shape == current.shape:
+                self._value = value
+                return self
         b = self._backend
         if not b.is_tensor(value) or b.dtype(value) != self.dtype:
             value = b.cast(b.convert_to_tensor(value), self.dtype)

@@ -210,7 +210,9 @@ NAME_COMPARISON = re.compile(
 
 
 def _frontend_sources() -> list[Path]:
-    files = sorted(PACKAGE_DIR.rglob("*.py"))
+    # An installed polykeras also holds the adapters (polykeras.backends): not frontend.
+    adapters = PACKAGE_DIR / "backends"
+    files = sorted(p for p in PACKAGE_DIR.rglob("*.py") if adapters not in p.parents)
     assert files, f"no sources found under {PACKAGE_DIR}"
     return files
 

@@ -33,6 +33,6 @@ SCRIPT = textwrap.dedent("""
 def test_numpy_backend_trains_with_no_framework_importable(tmp_path):
     env = dict(os.environ, POLYKERAS_BACKEND="numpy", POLYKERAS_HOME=str(tmp_path))
     proc = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True,
-                          text=True, timeout=300)
+                          text=True, timeout=300, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "trained" in proc.stdout

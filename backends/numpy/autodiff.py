@@ -101,9 +101,16 @@ class Node:
         return f"Node({self.value!r})"
 
 
+_new_node = object.__new__
+
+
 def record(value: Any, parents: tuple, vjp: Callable) -> Node:
     """A new traced node (ops call this only when some input is traced)."""
-    node = Node(value, parents, vjp)
+    node = _new_node(Node)
+    node.value = value
+    node.parents = parents
+    node.vjp = vjp
+    node.grad = None
     tape = _state.tape
     if tape is not None:
         tape.append(node)
@@ -132,16 +139,6 @@ def fit_shape(g: Any, shape: tuple[int, ...]) -> Any:
     return g
 
 
-def _accumulate(node: Node, g: Any) -> None:
-    value = node.value
-    if g.shape != value.shape:
-        g = fit_shape(g, value.shape)
-    if g.dtype != value.dtype:
-        g = g.astype(value.dtype)
-    old = node.grad
-    node.grad = g if old is None else old + g
-
-
 def backward(tape: list[Node], root: Node, seed: Any) -> None:
     """Propagate ``seed`` (the gradient of ``root``) back through ``tape``.
 
@@ -157,7 +154,13 @@ def backward(tape: list[Node], root: Node, seed: Any) -> None:
         grads = n.vjp(g)
         for p, pg in zip(n.parents, grads, strict=True):
             if p is not None and pg is not None:
-                _accumulate(p, pg)
+                value = p.value  # accumulate, fitted to the parent's shape and dtype
+                if pg.shape != value.shape:
+                    pg = fit_shape(pg, value.shape)
+                if pg.dtype != value.dtype:
+                    pg = pg.astype(value.dtype)
+                old = p.grad
+                p.grad = pg if old is None else old + pg
 
 
 # ----------------------------------------------------------------------------- pytrees
@@ -208,8 +211,14 @@ def tree_unflatten(spec: Any, leaves: list[Any]) -> Any:
 
 def tree_unwrap(tree: Any) -> Any:
     """``tree`` with every :class:`Node` replaced by its plain value."""
-    if type(tree) is Node:
+    t = type(tree)
+    if t is Node:
         return tree.value
+    if t is _ndarray or tree is None:
+        return tree
+    if t is list or t is tuple:
+        return t([x.value if type(x) is Node else (x if type(x) is _ndarray else tree_unwrap(x))
+                  for x in tree])
     if isinstance(tree, (list, tuple, dict)):
         leaves, spec = tree_flatten(tree)
         return tree_unflatten(spec, [x.value if type(x) is Node else x for x in leaves])
@@ -265,13 +274,25 @@ def value_and_grad(fn: Callable[..., Any], has_aux: bool = False) -> Callable[..
                 "gradients). Compute higher-order derivatives with the jax, torch or "
                 "tensorflow backend (POLYKERAS_BACKEND=jax)."
             )
-        leaves, spec = tree_flatten(params)
-        arrays = [_param_array(x) for x in leaves]
-        inputs = [Node(a) if _is_float(a) else a for a in arrays]
+        flat = type(params) is list
+        if flat:  # a plain list of arrays needs no pytree handling
+            for x in params:
+                if type(x) is not _ndarray:
+                    flat = False
+                    break
+        if flat:
+            arrays = params
+            inputs = [Node(a) if a.dtype.kind == "f" or _is_float(a) else a for a in arrays]
+            fn_params: Any = list(inputs)
+        else:
+            leaves, spec = tree_flatten(params)
+            arrays = [_param_array(x) for x in leaves]
+            inputs = [Node(a) if _is_float(a) else a for a in arrays]
+            fn_params = tree_unflatten(spec, inputs)
         tape: list[Node] = []
         _state.tape = tape
         try:
-            out = fn(tree_unflatten(spec, inputs), *args, **kwargs)
+            out = fn(fn_params, *args, **kwargs)
         finally:
             _state.tape = None
         if has_aux:
@@ -293,11 +314,17 @@ def value_and_grad(fn: Callable[..., Any], has_aux: bool = False) -> Callable[..
             value = value.value
         grads = []
         for a, n in zip(arrays, inputs, strict=True):
-            g = n.grad if type(n) is Node else None
-            grads.append(np.zeros(a.shape, dtype=a.dtype) if g is None else _plain_grad(g, a))
             if type(n) is Node:
+                g = n.grad
                 n.grad = None
-        grads_tree = tree_unflatten(spec, grads)
+            else:
+                g = None
+            if g is None:
+                g = np.zeros(a.shape, dtype=a.dtype)
+            elif type(g) is not _ndarray or not g.flags.writeable:
+                g = _plain_grad(g, a)
+            grads.append(g)
+        grads_tree = grads if flat else tree_unflatten(spec, grads)
         value = tree_unwrap(value)
         if has_aux:
             return (value, tree_unwrap(aux)), grads_tree

@@ -92,9 +92,15 @@ def dtype(x: Any) -> str:
         >>> dtype(np.zeros(2, np.int8))
         'int8'
     """
-    d = getattr(x, "dtype", None)
-    if d is None:
-        d = unwrap(x)[0].dtype
+    t = type(x)
+    if t is ndarray:
+        d = x.dtype
+    elif t is Node:
+        d = x.value.dtype
+    else:
+        d = getattr(x, "dtype", None)
+        if d is None:
+            d = unwrap(x)[0].dtype
     name = _dtype_names.get(d)
     if name is None:
         name = standardize_dtype(d)
@@ -105,6 +111,11 @@ def dtype(x: Any) -> str:
 
 def shape(x: Any) -> tuple[int, ...]:
     """Static shape as a tuple of ints."""
+    t = type(x)
+    if t is ndarray:
+        return x.shape
+    if t is Node:
+        return x.value.shape
     s = getattr(x, "shape", None)
     if s is None:
         return tuple(np.shape(unwrap(x)[0]))
@@ -209,6 +220,15 @@ def unwrap(x: Any) -> tuple[Any, Node | None]:
 
 
 def _unwrap_slow(x: Any) -> tuple[Any, Node | None]:
+    conv = getattr(type(x), "__polykeras_tensor__", None)
+    if conv is not None:  # a Variable
+        v = conv(x)
+        t = type(v)
+        if t is ndarray:
+            return v, None
+        if t is Node:
+            return v.value, v
+        return unwrap(v)
     if isinstance(x, _generic):
         return x, None
     if isinstance(x, Node):
@@ -316,10 +336,20 @@ def cast(x: Any, dtype: str) -> Any:
 
     Float-to-float casts are differentiable; casts to or from integers are not.
     """
-    d = np_dtype(dtype)
-    a, n = unwrap(x)
-    if a.dtype == d:
-        return x if (type(x) is ndarray or type(x) is Node) else a
+    d = _np_dtypes.get(dtype) or np_dtype(dtype)
+    t = type(x)
+    if t is ndarray:
+        if x.dtype == d:
+            return x
+        a, n = x, None
+    elif t is Node:
+        a, n = x.value, x
+        if a.dtype == d:
+            return x
+    else:
+        a, n = unwrap(x)
+        if a.dtype == d:
+            return a
     out = a.astype(d)
     if n is None or not is_float_dtype(d):
         return out

@@ -18,7 +18,7 @@ from .conversion import unwrap2, unwrap_many
 
 
 def _swap(x: np.ndarray) -> np.ndarray:
-    return np.swapaxes(x, -1, -2)
+    return x.swapaxes(-1, -2)
 
 
 def matmul(x1: Any, x2: Any) -> Any:

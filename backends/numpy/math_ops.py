@@ -20,6 +20,8 @@ import numpy as np
 from .autodiff import Node, record
 from .conversion import floatx_dtype, is_float_dtype, unwrap, unwrap2, unwrap_float
 
+_ndarray = np.ndarray
+
 _SQRT_PI_2 = 2.0 / math.sqrt(math.pi)
 
 
@@ -158,6 +160,9 @@ logical_not = _keep_unary("logical_not", np.logical_not, None, "Elementwise NOT.
 # ---------------------------------------------------------------------- binary ops
 def add(x1: Any, x2: Any) -> Any:
     """``x1 + x2`` with broadcasting."""
+    if type(x1) is _ndarray and x1.dtype.kind == "f" and (
+            (type(x2) is _ndarray and x1.dtype is x2.dtype) or type(x2) is float):
+        return x1 + x2  # untraced, same float dtype (or a weak scalar)
     a, b, n1, n2 = unwrap2(x1, x2)
     out = a + b
     if n1 is None and n2 is None:
@@ -167,6 +172,9 @@ def add(x1: Any, x2: Any) -> Any:
 
 def subtract(x1: Any, x2: Any) -> Any:
     """``x1 - x2`` with broadcasting."""
+    if type(x1) is _ndarray and x1.dtype.kind == "f" and (
+            (type(x2) is _ndarray and x1.dtype is x2.dtype) or type(x2) is float):
+        return x1 - x2  # untraced, same float dtype (or a weak scalar)
     a, b, n1, n2 = unwrap2(x1, x2)
     out = a - b
     if n1 is None and n2 is None:
@@ -176,6 +184,9 @@ def subtract(x1: Any, x2: Any) -> Any:
 
 def multiply(x1: Any, x2: Any) -> Any:
     """``x1 * x2`` with broadcasting."""
+    if type(x1) is _ndarray and x1.dtype.kind == "f" and (
+            (type(x2) is _ndarray and x1.dtype is x2.dtype) or type(x2) is float):
+        return x1 * x2  # untraced, same float dtype (or a weak scalar)
     a, b, n1, n2 = unwrap2(x1, x2)
     out = a * b
     if n1 is None and n2 is None:
@@ -198,6 +209,9 @@ def _float_pair(a: Any, b: Any) -> tuple[Any, Any]:
 
 def divide(x1: Any, x2: Any) -> Any:
     """True division ``x1 / x2``; integer inputs give ``floatx()``."""
+    if type(x1) is _ndarray and x1.dtype.kind == "f" and (
+            (type(x2) is _ndarray and x1.dtype is x2.dtype) or type(x2) is float):
+        return x1 / x2  # untraced, same float dtype (or a weak scalar)
     a, b, n1, n2 = unwrap2(x1, x2)
     a, b = _float_pair(a, b)
     out = a / b

@@ -23,8 +23,8 @@ from .math_ops import _sigmoid_forward
 
 
 def _stable_shift(a: np.ndarray, axis: Any) -> np.ndarray:
-    m = np.max(a, axis=axis, keepdims=True)
-    if not np.all(np.isfinite(m)):
+    m = a.max(axis=axis, keepdims=True)
+    if not np.isfinite(m).all():
         m = np.where(np.isfinite(m), m, 0)
     return a - m
 
@@ -34,14 +34,14 @@ def softmax(x: Any, axis: int = -1) -> Any:
     a, n = unwrap_float(x)
     e = _stable_shift(a, axis)
     np.exp(e, out=e)
-    e /= np.sum(e, axis=axis, keepdims=True)
+    e /= e.sum(axis=axis, keepdims=True)
     out = e
     if n is None:
         return out
 
     def vjp(g):
         gs = g * out
-        gs -= out * np.sum(gs, axis=axis, keepdims=True)
+        gs -= out * gs.sum(axis=axis, keepdims=True)
         return (gs,)
 
     return record(out, (n,), vjp)
@@ -98,7 +98,7 @@ def _check_same_shape(t: Any, o: np.ndarray, name: str) -> None:
 def _probabilities(o: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Normalised, clipped probabilities: (sum, normalised, clipped)."""
     eps = config.epsilon()
-    s = np.sum(o, axis=axis, keepdims=True)
+    s = o.sum(axis=axis, keepdims=True)
     p = o / s
     return s, p, np.clip(p, eps, 1.0 - eps)
 
@@ -107,7 +107,7 @@ def _through_normalise(dp: np.ndarray, p: np.ndarray, s: np.ndarray, axis: int) 
     """Gradient w.r.t. ``o`` given the gradient w.r.t. ``p = clip(o / sum(o))``."""
     eps = config.epsilon()
     dp = dp * ((p >= eps) & (p <= 1.0 - eps))
-    return (dp - np.sum(dp * p, axis=axis, keepdims=True)) / s
+    return (dp - (dp * p).sum(axis=axis, keepdims=True)) / s
 
 
 def categorical_crossentropy(target: Any, output: Any, from_logits: bool = False,
@@ -126,12 +126,12 @@ def categorical_crossentropy(target: Any, output: Any, from_logits: bool = False
     if from_logits:
         z = _stable_shift(o, axis)
         e = np.exp(z)
-        sum_e = np.sum(e, axis=axis, keepdims=True)
+        sum_e = e.sum(axis=axis, keepdims=True)
         logp = z - np.log(sum_e)
     else:
         s, p, pc = _probabilities(o, axis)
         logp = np.log(pc)
-    out = -np.sum(t * logp, axis=axis)
+    out = -(t * logp).sum(axis=axis)
     if nt is None and no is None:
         return out
 
@@ -140,7 +140,7 @@ def categorical_crossentropy(target: Any, output: Any, from_logits: bool = False
         go = gt = None
         if no is not None:
             if from_logits:
-                go = gk * (e / sum_e * np.sum(t, axis=axis, keepdims=True) - t)
+                go = gk * (e / sum_e * t.sum(axis=axis, keepdims=True) - t)
             else:
                 go = _through_normalise(-gk * t / pc, p, s, axis)
         if nt is not None:

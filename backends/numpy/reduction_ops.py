@@ -63,7 +63,7 @@ def _accumulation_dtype(a: Any) -> Any:
 def sum(x: Any, axis: Axis = None, keepdims: bool = False) -> Any:
     """Sum over ``axis`` (bool and small ints accumulate in int32/uint32)."""
     a, n = unwrap(x)
-    out = np.sum(a, axis=axis, keepdims=keepdims, dtype=_accumulation_dtype(a))
+    out = a.sum(axis=axis, keepdims=keepdims, dtype=_accumulation_dtype(a))
     if n is None:
         return out
     shape = a.shape

@@ -106,9 +106,9 @@ def serialize(activation: Callable[..., Any]) -> str:
     for name, fn in _ACTIVATIONS.items():
         if fn is activation:
             return name
-    name = getattr(activation, "__name__", None)
-    if name:
-        return name
+    fn_name = getattr(activation, "__name__", None)
+    if fn_name:
+        return fn_name
     raise ValueError(f"Cannot serialize activation {activation!r}.")
 
 

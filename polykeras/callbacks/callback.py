@@ -9,6 +9,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -53,6 +54,23 @@ class CallbackList:
     Example:
         >>> cbs = CallbackList([History()], model=None)
     """
+
+    # Set per instance in ``__init__``: a dispatcher over the callbacks overriding the
+    # hook, or a no-op.
+    on_train_begin: Callable[..., None]
+    on_train_end: Callable[..., None]
+    on_epoch_begin: Callable[..., None]
+    on_epoch_end: Callable[..., None]
+    on_train_batch_begin: Callable[..., None]
+    on_train_batch_end: Callable[..., None]
+    on_test_begin: Callable[..., None]
+    on_test_end: Callable[..., None]
+    on_test_batch_begin: Callable[..., None]
+    on_test_batch_end: Callable[..., None]
+    on_predict_begin: Callable[..., None]
+    on_predict_end: Callable[..., None]
+    on_predict_batch_begin: Callable[..., None]
+    on_predict_batch_end: Callable[..., None]
 
     def __init__(self, callbacks: list[Callback] | None = None, model: Any = None,
                  **params: Any) -> None:

@@ -44,11 +44,11 @@ class EarlyStopping(Callback):
                 f"EarlyStopping: `patience` must be a non-negative integer, received "
                 f"{patience!r}."
             )
-        self.monitor = monitor
-        self.min_delta = abs(float(min_delta))
+        self.monitor: str = monitor
+        self.min_delta: float = abs(float(min_delta))
         self.patience = int(patience)
         self.verbose = verbose
-        self.mode = check_mode(mode, "EarlyStopping")
+        self.mode: str = check_mode(mode, "EarlyStopping")
         self.baseline = None if baseline is None else float(baseline)
         self.restore_best_weights = bool(restore_best_weights)
         self.start_from_epoch = int(start_from_epoch)

@@ -21,13 +21,13 @@ def _forward(hook: str) -> Callable[..., Any]:
     the loop passes none), as Keras does."""
     indexed = "batch" in hook or "epoch" in hook
 
-    if indexed:
-        def method(self: LambdaCallback, index: Any, logs: Any = None) -> Any:
-            return self._functions[hook](index, logs)
-    else:
-        def method(self: LambdaCallback, logs: Any = None) -> Any:
-            return self._functions[hook](logs)
+    def indexed_method(self: LambdaCallback, index: Any, logs: Any = None) -> Any:
+        return self._functions[hook](index, logs)
 
+    def plain_method(self: LambdaCallback, logs: Any = None) -> Any:
+        return self._functions[hook](logs)
+
+    method: Callable[..., Any] = indexed_method if indexed else plain_method
     method.__name__ = hook
     return method
 

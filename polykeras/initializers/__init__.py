@@ -224,7 +224,7 @@ class Identity(Initializer):
         return {"gain": self.gain}
 
 
-_ALIASES = {
+_ALIASES: dict[str, type[Initializer]] = {
     "zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": RandomNormal,
     "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal,
     "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform,
@@ -232,7 +232,7 @@ _ALIASES = {
     "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform, "orthogonal": Orthogonal,
     "identity": Identity,
 }
-_BY_CLASS = {cls.__name__: cls for cls in _ALIASES.values()}
+_BY_CLASS: dict[str, type[Initializer]] = {cls.__name__: cls for cls in _ALIASES.values()}
 
 
 def serialize(init: Initializer) -> dict[str, Any]:
@@ -241,7 +241,7 @@ def serialize(init: Initializer) -> dict[str, Any]:
 
 
 def deserialize(config: dict[str, Any]) -> Initializer:
-    name = config.get("class_name")
+    name: Any = config.get("class_name")
     cls = _BY_CLASS.get(name) or _ALIASES.get(str(name).lower())
     if cls is None:
         raise ValueError(f"Unknown initializer {name!r}. Known: {', '.join(sorted(_BY_CLASS))}.")

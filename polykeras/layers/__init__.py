@@ -7,8 +7,15 @@ Example:
 """
 
 from polykeras.layers.convolutional import (
-    AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, GlobalAveragePooling1D,
-    GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D,
+    AveragePooling1D,
+    AveragePooling2D,
+    Conv1D,
+    Conv2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPooling1D,
     MaxPooling2D,
 )
 from polykeras.layers.core import Activation, Dense, Dropout, Flatten, InputLayer, Reshape
@@ -16,7 +23,15 @@ from polykeras.layers.embedding import Embedding
 from polykeras.layers.graph import Input, SymbolicTensor
 from polykeras.layers.layer import Layer
 from polykeras.layers.merging import (
-    Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, add, concatenate,
+    Add,
+    Average,
+    Concatenate,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    concatenate,
 )
 from polykeras.layers.normalization import BatchNormalization, LayerNormalization
 

@@ -25,6 +25,8 @@ def _serialize(obj: Any, module: Any) -> Any:
 class InputLayer(Layer):
     """The entry of a functional model; ``Input()`` creates one."""
 
+    _batch_input_shape: tuple[int | None, ...]
+
     def __init__(self, shape: Any = None, batch_size: int | None = None, dtype: Any = None,
                  name: str | None = None, batch_shape: Any = None, **kwargs: Any) -> None:
         if "input_shape" in kwargs and shape is None:
@@ -95,14 +97,18 @@ class Dense(Layer):
                      if self.use_bias else None)
 
     def call(self, inputs: Any) -> Any:
-        shape = ops.shape(inputs)
-        if shape[-1] != self.input_dim:
-            hint = " Add Flatten() first." if len(shape) > 2 else ""
-            raise ValueError(
-                f"Dense layer {self.name!r} expected input with last dimension "
-                f"{self.input_dim}, received shape {tuple(shape)}.{hint}"
-            )
-        x = ops.matmul(inputs, self.kernel)
+        try:
+            x = ops.matmul(inputs, self.kernel)
+        except Exception:
+            # A wrong last dimension is the usual cause: say so in the layer's terms.
+            shape = ops.shape(inputs)
+            if shape and shape[-1] != self.input_dim:
+                hint = " Add Flatten() first." if len(shape) > 2 else ""
+                raise ValueError(
+                    f"Dense layer {self.name!r} expected input with last dimension "
+                    f"{self.input_dim}, received shape {tuple(shape)}.{hint}"
+                ) from None
+            raise
         if self.bias is not None:
             x = ops.add(x, self.bias)
         if self.activation is not activations.linear and logits.deferred_layer is not self:
@@ -213,7 +219,7 @@ class Reshape(Layer):
             ) from exc
 
     def compute_output_shape(self, input_shape: Any) -> Any:
-        target = list(self.target_shape)
+        target: list[Any] = list(self.target_shape)
         if -1 in target:
             known = math.prod(d for d in target if d != -1)
             rest = input_shape[1:]

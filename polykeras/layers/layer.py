@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import inspect
+from collections.abc import Mapping
 from typing import Any
 
 from polykeras import initializers, regularizers
@@ -22,6 +23,7 @@ from polykeras.backend.dtypes import standardize_dtype
 from polykeras.config import floatx
 from polykeras.utils.naming import to_snake_case, unique_name
 from polykeras.variables import StatelessScope, Variable
+
 
 class Layer:
     """Base class of every layer and model.
@@ -42,7 +44,7 @@ class Layer:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         try:
-            params = inspect.signature(cls.call).parameters
+            params: Mapping[str, inspect.Parameter] = inspect.signature(cls.call).parameters
         except (TypeError, ValueError):  # pragma: no cover
             params = {}
         cls._call_has_training = "training" in params
@@ -73,7 +75,7 @@ class Layer:
         self._inbound_nodes: list[Any] = []
         self._build_shapes: Any = None
         if batch_input_shape is not None:
-            self._batch_input_shape = tuple(batch_input_shape)
+            self._batch_input_shape: tuple[Any, ...] | None = tuple(batch_input_shape)
         elif input_shape is not None:
             self._batch_input_shape = (batch_size,) + tuple(input_shape)
         elif input_dim is not None:
@@ -208,9 +210,14 @@ class Layer:
     @property
     def losses(self) -> list[Any]:
         """Regularization penalties of this layer and its sublayers (tensors)."""
-        out = [reg(v.value) for reg, v in self._regularized] + list(self._activity_losses)
+        out = [reg(v.value) for reg, v in self._regularized] if self._regularized else []
+        if self._activity_losses:
+            out.extend(self._activity_losses)
         for layer in self._layers:
-            out.extend(layer.losses)
+            # Plain layers without sublayers or penalties contribute nothing.
+            if (layer._layers or layer._regularized or layer._activity_losses
+                    or type(layer).losses is not Layer.losses):
+                out.extend(layer.losses)
         return out
 
     # ------------------------------------------------------------------ building
@@ -240,6 +247,12 @@ class Layer:
         return inputs
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        b = selection._active
+        if b is self._backend and self.built and b.is_tensor(inputs):
+            # The common case: a built layer called on a tensor of its own backend.
+            if kwargs and not self._call_has_training:
+                kwargs.pop("training", None)
+            return self.call(inputs, *args, **kwargs)
         from polykeras.layers import graph
 
         if graph.is_symbolic(inputs):

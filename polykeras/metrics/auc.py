@@ -11,7 +11,7 @@ Example:
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import Any, cast
 
 from polykeras import ops
 from polykeras.config import epsilon
@@ -97,7 +97,7 @@ class AUC(Metric):
                                        or num_labels < 1):
             raise ValueError(f"AUC: `num_labels` must be a positive integer or None, "
                              f"received {num_labels!r}.")
-        self.num_labels = None if num_labels is None else int(num_labels)
+        self.num_labels: int | None = None if num_labels is None else int(num_labels)
         self._built = False
         if not self.multi_label:
             self._build(None)
@@ -232,7 +232,9 @@ def _choice(value: Any, options: tuple[str, ...], arg: str, upper: bool = False)
 def _check_threshold_list(thresholds: Any) -> list[float]:
     values = [thresholds] if isinstance(thresholds, numbers.Real) else list(thresholds)
     for t in values:
-        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0.0 <= t <= 1.0:
+        # cast: the numbers.Real stub lacks the reflected comparison used by `0.0 <= t`.
+        if isinstance(t, bool) or not isinstance(t, numbers.Real) \
+                or not 0.0 <= cast(float, t) <= 1.0:
             raise ValueError(
                 f"AUC: threshold values must be floats in [0, 1], received {thresholds!r}."
             )

@@ -12,7 +12,7 @@ Example:
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from polykeras import ops
 from polykeras.backend import selection
@@ -86,14 +86,22 @@ class Metric:
 def _weighted(values: Any, sample_weight: Any) -> tuple[Any, Any]:
     """(sum of weighted values, sum of weights) with weights broadcast over values."""
     values = ops.convert_to_tensor(values)
-    if "float" not in ops.dtype(values):
+    dtype = ops.dtype(values)
+    if "float" not in dtype:
         values = ops.cast(values, "float32")
+        dtype = "float32"
     if sample_weight is None:
         n = 1
         for d in ops.shape(values):
             n *= d
         return ops.sum(values), float(n)
-    sw = ops.cast(ops.convert_to_tensor(sample_weight), ops.dtype(values))
+    if (type(sample_weight) is float and sample_weight.is_integer()
+            and abs(sample_weight) <= 16777216.0 and dtype == "float32"
+            and not ops.shape(values)):
+        # A float32 scalar with a whole-number Python weight (the loss tracker's batch
+        # size, every step): exact in float32, so it needs no cast, reshape or sum.
+        return ops.multiply(values, sample_weight), sample_weight
+    sw = ops.cast(ops.convert_to_tensor(sample_weight), dtype)
     vr, sr = len(ops.shape(values)), len(ops.shape(sw))
     if sr < vr:
         sw = ops.reshape(sw, tuple(ops.shape(sw)) + (1,) * (vr - sr))
@@ -126,8 +134,8 @@ class Mean(Metric):
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:
         total, count = _weighted(values, sample_weight)
-        self.total.assign(ops.add(self.total, total))
-        self.count.assign(ops.add(self.count, count))
+        self.total.assign(ops.add(self.total.value, total))
+        self.count.assign(ops.add(self.count.value, count))
 
     def result(self) -> Any:
         return ops.divide(self.total.value, ops.maximum(self.count.value, 1e-12))
@@ -137,11 +145,14 @@ class MeanMetricWrapper(Mean):
     """Mean of ``fn(y_true, y_pred, **kwargs)`` over all samples seen."""
 
     def __init__(self, fn: Any, name: str | None = None, dtype: Any = None, **kwargs: Any):
-        super().__init__(name=name or getattr(fn, "__name__", "metric"), dtype=dtype)
+        super().__init__(name=name or cast(str, getattr(fn, "__name__", "metric")),
+                         dtype=dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
 
-    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+    # Keras' signature: the wrapped function's (y_true, y_pred), not Mean's values.
+    def update_state(  # type: ignore[override]
+            self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
         super().update_state(values, sample_weight)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -41,7 +41,9 @@ def parse_thresholds(thresholds: Any, default: float, owner: str) -> list[float]
                          "in [0, 1], or None for the default.")
     out = []
     for t in values:
-        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0.0 <= t <= 1.0:
+        # cast: the numbers.Real stub lacks the reflected comparison used by `0.0 <= t`.
+        if isinstance(t, bool) or not isinstance(t, numbers.Real) \
+                or not 0.0 <= cast(float, t) <= 1.0:
             raise ValueError(
                 f"{owner}: threshold values must be floats in [0, 1], received "
                 f"thresholds={thresholds!r}."

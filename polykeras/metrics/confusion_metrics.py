@@ -23,6 +23,7 @@ from polykeras.metrics.confusion_matrix import (
     parse_thresholds,
     update_confusion_variables,
 )
+from polykeras.variables import Variable
 
 
 def _check_optional_int(value: Any, arg: str, owner: str, minimum: int) -> int | None:
@@ -90,6 +91,8 @@ class Precision(_ThresholdCounts):
     """
 
     _counts = ("tp", "fp")
+    true_positives: Variable
+    false_positives: Variable
 
     def __init__(self, thresholds: Any = None, top_k: int | None = None,
                  class_id: int | None = None, name: str | None = None,
@@ -117,6 +120,8 @@ class Recall(_ThresholdCounts):
     """
 
     _counts = ("tp", "fn")
+    true_positives: Variable
+    false_negatives: Variable
 
     def __init__(self, thresholds: Any = None, top_k: int | None = None,
                  class_id: int | None = None, name: str | None = None,

@@ -11,7 +11,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from polykeras import losses
 from polykeras.metrics.accuracy_metrics import (
@@ -143,7 +143,7 @@ def serialize(metric: Any) -> dict[str, Any]:
     if isinstance(metric, Metric):
         config = metric.get_config()
         if type(metric) in (MeanMetricWrapper, SampleMeanWrapper):
-            config = {**config, "fn": _function_name(metric._fn)}
+            config = {**config, "fn": _function_name(cast(MeanMetricWrapper, metric)._fn)}
         return {"module": "keras.metrics", "class_name": type(metric).__name__,
                 "config": config,
                 "registered_name": None if type(metric).__name__ in _CLASSES

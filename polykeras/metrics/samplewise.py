@@ -51,7 +51,9 @@ class SampleMeanWrapper(MeanMetricWrapper):
         0.25
     """
 
-    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+    # Same signature as MeanMetricWrapper.update_state, which differs from Mean's.
+    def update_state(  # type: ignore[override]
+            self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
         sw = match_sample_weight(values, sample_weight)
         super(MeanMetricWrapper, self).update_state(values, sw)

@@ -31,6 +31,11 @@ def _topological_nodes(outputs: list[SymbolicTensor]) -> list[Node]:
             raise ValueError("The layer graph has a cycle.")
         state[id(node)] = 1
         for t in node.input_tensors:
+            if t.node is None:
+                raise ValueError(
+                    f"The layer graph uses {t!r}, which no layer produced. Build the model "
+                    "from polykeras.Input()."
+                )
             visit(t.node)
         state[id(node)] = 2
         order.append(node)
@@ -56,7 +61,8 @@ class Functional(Model):
         self.inputs = flatten(inputs)
         self.outputs = flatten(outputs)
         for t in self.inputs:
-            if not isinstance(t, SymbolicTensor) or not isinstance(t.node.layer, InputLayer):
+            if not isinstance(t, SymbolicTensor) or t.node is None \
+                    or not isinstance(t.node.layer, InputLayer):
                 raise ValueError(
                     f"Model inputs must come from polykeras.Input(), received {t!r}."
                 )

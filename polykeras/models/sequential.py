@@ -31,7 +31,7 @@ class Sequential(Model):
 
     def add(self, layer: Any) -> None:
         """Append a layer (or an ``Input(...)`` placeholder as the first entry)."""
-        if isinstance(layer, SymbolicTensor):
+        if isinstance(layer, SymbolicTensor) and layer.node is not None:
             layer = layer.node.layer
         if not isinstance(layer, Layer):
             raise ValueError(
@@ -84,8 +84,9 @@ class Sequential(Model):
     def output_shape(self) -> Any:
         if self._symbolic_output is not None:
             return self._symbolic_output.shape
-        if self._layers and getattr(self._layers[-1], "_output_shape", None) is not None:
-            return self._layers[-1]._output_shape
+        last_shape = getattr(self._layers[-1], "_output_shape", None) if self._layers else None
+        if last_shape is not None:
+            return last_shape
         raise ValueError(f"Model {self.name!r} has no defined output shape yet.")
 
     @property

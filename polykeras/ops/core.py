@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from polykeras.backend import selection as _sel
 from polykeras.backend.protocol import Tensor
 from polykeras.backend.selection import current as _backend
-from polykeras.ops._arguments import FLOATS, dtype_name, optional_dtype
+from polykeras.ops._arguments import _STANDARD, FLOATS, dtype_name, optional_dtype
 
 __all__ = [
     "convert_to_tensor", "convert_to_numpy", "cast", "shape", "dtype", "is_tensor",
@@ -50,7 +51,9 @@ def convert_to_numpy(x: Any) -> Any:
 
 def cast(x: Any, dtype: Any) -> Tensor:
     """``x`` as ``dtype`` (a dtype name such as ``"int32"``)."""
-    return _backend().cast(x, dtype_name(dtype))
+    if type(dtype) is not str or dtype not in _STANDARD:
+        dtype = dtype_name(dtype)
+    return (_sel._active or _backend()).cast(x, dtype)
 
 
 def is_tensor(x: Any) -> bool:
@@ -67,7 +70,7 @@ def shape(x: Any) -> tuple[int, ...]:
         >>> ops.shape(np.zeros((2, 3)))
         (2, 3)
     """
-    b = _backend()
+    b = _sel._active or _backend()
     try:
         return b.shape(x)
     except Exception:  # noqa: BLE001 - lists and scalars: convert, then ask again
@@ -76,7 +79,7 @@ def shape(x: Any) -> tuple[int, ...]:
 
 def dtype(x: Any) -> str:
     """Standard dtype name of ``x``, e.g. ``"float32"``."""
-    b = _backend()
+    b = _sel._active or _backend()
     if not b.is_tensor(x):
         x = b.convert_to_tensor(x)
     return b.dtype(x)

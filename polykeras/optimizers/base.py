@@ -150,6 +150,8 @@ class Optimizer:
         self._variable_index: dict[int, int] = {}
         self._decays_variable: list[bool] = []
         self._constraints: list[Any] = []
+        self._has_constraints = False
+        self._step_indices: list[int] = []
         self._exclude_ids: set[int] = set()
         self._exclude_pattern: re.Pattern[str] | None = None
         self._schedule: Callable[..., Any] | None = None
@@ -269,6 +271,7 @@ class Optimizer:
         self._variable_index = {id(v): i for i, v in enumerate(variables)}
         self._decays_variable = [self._uses_weight_decay(v) for v in variables]
         self._constraints = [getattr(v, "constraint", None) for v in variables]
+        self._has_constraints = any(c is not None for c in self._constraints)
         self.built = True
 
     def add_variable(self, shape: Sequence[int], initializer: Any = "zeros",
@@ -442,10 +445,12 @@ class Optimizer:
     def _current_learning_rate(self) -> Any:
         """The rate for this step as a ``floatx()`` scalar tensor (schedule and legacy
         ``decay`` applied)."""
-        step = self.iterations.value
         if self._schedule is None:
             lr = self._learning_rate_variable.value  # type: ignore[union-attr]
-        else:
+            if self.decay is None:
+                return lr
+        step = self.iterations.value
+        if self._schedule is not None:
             lr = self._schedule(step) if self._schedule_takes_step else self._schedule()
             lr = ops.cast(ops.convert_to_tensor(lr), floatx())
         if self.decay is not None:
@@ -495,21 +500,37 @@ class Optimizer:
                        for g, v in zip(grads, variables, strict=True) if g is None]
             warnings.warn(f"Gradients do not exist for variables {missing}; they are "
                           "not updated.", stacklevel=2)
-        grads = [g for g, _ in pairs]
-        variables = [v for _, v in pairs]
-        indices = [self._get_variable_index(v) for v in variables]
+            grads = [g for g, _ in pairs]
+            variables = [v for _, v in pairs]
+        index_of = self._variable_index
+        try:
+            indices = [index_of[id(v)] for v in variables]
+        except KeyError:
+            indices = [self._get_variable_index(v) for v in variables]  # raises, naming it
 
         self._step_constants = {}
-        with selection.use(self._backend):
+        if selection._active is self._backend:
+            self._apply_in_backend(grads, variables, indices)
+        else:
+            with selection.use(self._backend):
+                self._apply_in_backend(grads, variables, indices)
+
+    def _apply_in_backend(self, grads: list[Any], variables: list[Variable],
+                          indices: list[int]) -> None:
+        """The body of :meth:`apply`, run with the optimizer's backend active."""
+        if self.clipnorm or self.global_clipnorm or self.clipvalue:
             grads = self._clip_gradients(grads)
-            learning_rate = self._current_learning_rate()
+        learning_rate = self._current_learning_rate()
+        if self.weight_decay:
             self._apply_weight_decay(variables, indices, learning_rate)
-            self._update_step_all(grads, variables, learning_rate)
+        self._step_indices = indices
+        self._update_step_all(grads, variables, learning_rate)
+        if self._has_constraints:
             for variable, index in zip(variables, indices, strict=True):
                 constraint = self._constraints[index]
                 if constraint is not None:
                     variable.assign(constraint(variable.value))
-            self._iterations.assign_add(1)  # type: ignore[union-attr]
+        self._iterations.assign_add(1)  # type: ignore[union-attr]
 
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Variable]]) -> None:
         """``apply`` for a list of ``(gradient, variable)`` pairs.

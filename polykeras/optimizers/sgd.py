@@ -63,14 +63,32 @@ class SGD(Optimizer):
             self.momentums = self.add_optimizer_variables(variables, "momentum")
 
     def update_step(self, gradient: Any, variable: Variable, learning_rate: Any) -> None:
-        dtype = variable.dtype
-        lr = ops.cast(learning_rate, dtype)
-        gradient = ops.cast(gradient, dtype)
-        if self.momentum == 0:
-            variable.assign(ops.subtract(variable.value, ops.multiply(gradient, lr)))
+        m = None if self.momentum == 0 else self.momentums[self._get_variable_index(variable)]
+        self._update(gradient, variable, ops.cast(learning_rate, variable.dtype), m)
+
+    def _update_step_all(self, grads: list[Any], variables: list[Variable],
+                         learning_rate: Any) -> None:
+        if type(self).update_step is not SGD.update_step:  # a subclass's own update
+            super()._update_step_all(grads, variables, learning_rate)
             return
-        m = self.momentums[self._get_variable_index(variable)]
+        momentums = None if self.momentum == 0 else self.momentums
+        rates: dict[str, Any] = {}  # the learning rate cast once per dtype
+        for gradient, variable, index in zip(grads, variables, self._step_indices,
+                                             strict=True):
+            dtype = variable.dtype
+            lr = rates.get(dtype)
+            if lr is None:
+                lr = rates[dtype] = ops.cast(learning_rate, dtype)
+            self._update(gradient, variable, lr,
+                         None if momentums is None else momentums[index])
+
+    def _update(self, gradient: Any, variable: Variable, lr: Any, m: Variable | None) -> None:
+        """One variable's update with ``lr`` already in the variable's dtype."""
+        gradient = ops.cast(gradient, variable.dtype)
         step = ops.multiply(gradient, lr)
+        if m is None:
+            variable.assign(ops.subtract(variable.value, step))
+            return
         m.assign(ops.subtract(ops.multiply(m.value, self.momentum), step))
         if self.nesterov:
             update = ops.subtract(ops.multiply(m.value, self.momentum), step)

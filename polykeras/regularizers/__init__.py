@@ -75,7 +75,8 @@ def get(identifier: Any) -> Regularizer | None:
     if identifier is None or isinstance(identifier, Regularizer) or callable(identifier):
         return identifier
     if isinstance(identifier, dict):
-        cls = _BY_NAME.get(identifier.get("class_name"))
+        class_name: Any = identifier.get("class_name")
+        cls = _BY_NAME.get(class_name)
         if cls is not None:
             return cls.from_config(identifier.get("config") or {})
     if isinstance(identifier, str) and identifier in _BY_NAME:
