@@ -26,6 +26,7 @@ from benchmarks.workload import (
     ADAM_BETA_2,
     ADAM_EPSILON,
     ADAM_LEARNING_RATE,
+    CNN_DROPOUT,
     CNN_POOL,
     DROPOUT,
     LEARNING_RATE,
@@ -100,9 +101,9 @@ def _adam() -> tuple[Callable[..., Any], Callable[..., Any]]:
     return init, update_manual
 
 
-def _dropout(key: Any, x: Any) -> Any:
-    keep = jax.random.bernoulli(key, 1.0 - DROPOUT, x.shape)
-    return jnp.where(keep, x / (1.0 - DROPOUT), 0.0)
+def _dropout(key: Any, x: Any, rate: float = DROPOUT) -> Any:
+    keep = jax.random.bernoulli(key, 1.0 - rate, x.shape)
+    return jnp.where(keep, x / (1.0 - rate), 0.0)
 
 
 def mlp_logits(params: Any, x: Any, key: Any | None) -> Any:
@@ -116,6 +117,7 @@ def mlp_logits(params: Any, x: Any, key: Any | None) -> Any:
 
 
 def cnn_logits(params: Any, x: Any, key: Any) -> Any:
+    """Conv-relu-pool twice, a relu Dense, dropout, then the output logits."""
     def conv_relu(x: Any, k: Any, b: Any) -> Any:
         y = jax.lax.conv_general_dilated(x, k, (1, 1), "VALID",
                                          dimension_numbers=("NHWC", "HWIO", "NHWC"))
@@ -127,8 +129,9 @@ def cnn_logits(params: Any, x: Any, key: Any) -> Any:
 
     x = pool(conv_relu(x, params["k1"], params["b1"]))
     x = pool(conv_relu(x, params["k2"], params["b2"]))
-    x = _dropout(key, x.reshape(x.shape[0], -1))
-    return x @ params["w"] + params["b"]
+    x = jax.nn.relu(x.reshape(x.shape[0], -1) @ params["w3"] + params["b3"])
+    x = _dropout(key, x, CNN_DROPOUT)
+    return x @ params["w4"] + params["b4"]
 
 
 def _categorical_loss(logits: Any, y: Any) -> Any:

@@ -1,7 +1,8 @@
 """The workloads written by hand in NumPy: float32 forward pass and backprop.
 
 Inverted dropout, softmax cross-entropy from the logits, SGD with Nesterov momentum (MLP)
-and Adam (convnet, im2col convolutions), all in float32 with in-place updates.
+and Adam (convnet: im2col convolutions, max pooling, a relu Dense with dropout), all in
+float32 with in-place updates.
 
 Example:
     >>> from benchmarks.workload import Sizes
@@ -22,6 +23,7 @@ from benchmarks.workload import (
     ADAM_BETA_2,
     ADAM_EPSILON,
     ADAM_LEARNING_RATE,
+    CNN_DROPOUT,
     CNN_KERNEL,
     CNN_POOL,
     DROPOUT,
@@ -36,12 +38,11 @@ from benchmarks.workload import (
     ordered_batches,
 )
 
-_KEEP_SCALE = 1.0 / (1.0 - DROPOUT)
 
-
-def _dropout_mask(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    mask = (rng.random(shape, dtype=np.float32) >= DROPOUT).astype(np.float32)
-    mask *= _KEEP_SCALE
+def _dropout_mask(rng: np.random.Generator, shape: tuple[int, ...],
+                  rate: float = DROPOUT) -> np.ndarray:
+    mask = (rng.random(shape, dtype=np.float32) >= rate).astype(np.float32)
+    mask *= np.float32(1.0 / (1.0 - rate))
     return mask
 
 
@@ -165,7 +166,11 @@ def max_pool_grad(grad: np.ndarray, windows: np.ndarray, pooled: np.ndarray,
 
 
 class CNN:
-    """The convnet (valid 3x3 convolutions, relu, 2x2 max pooling), trained with Adam."""
+    """The convnet of examples/mnist_cnn.py, trained with Adam.
+
+    Two valid 3x3 convolutions with relu, each followed by 2x2 max pooling, then a relu
+    Dense with dropout after it and the softmax output Dense.
+    """
 
     def __init__(self, seed: int) -> None:
         self.params = {k: v.copy() for k, v in init_cnn(seed).items()}
@@ -192,10 +197,13 @@ class CNN:
         p2, win2 = max_pool(a2, CNN_POOL)
         n = x.shape[0]
         flat = p2.reshape(n, -1)
-        mask = _dropout_mask(self.rng, flat.shape)
-        dropped = flat * mask
-        logits = dropped @ p["w"]
-        logits += p["b"]
+        a3 = flat @ p["w3"]
+        a3 += p["b3"]
+        np.maximum(a3, 0.0, out=a3)
+        mask = _dropout_mask(self.rng, a3.shape, CNN_DROPOUT)
+        dropped = a3 * mask
+        logits = dropped @ p["w4"]
+        logits += p["b4"]
         shifted, exp = _log_softmax_parts(logits)
         total = exp.sum(axis=1, keepdims=True)
         rows = np.arange(n)
@@ -203,8 +211,13 @@ class CNN:
         g = exp / total
         g[rows, y] -= 1.0
         g /= n
-        grads = {"w": dropped.T @ g, "b": g.sum(axis=0)}
-        g_flat = (g @ p["w"].T) * mask
+        grads = {"w4": dropped.T @ g, "b4": g.sum(axis=0)}
+        g_z3 = g @ p["w4"].T
+        g_z3 *= mask
+        g_z3 *= a3 > 0
+        grads["w3"] = flat.T @ g_z3
+        grads["b3"] = g_z3.sum(axis=0)
+        g_flat = g_z3 @ p["w3"].T
         g_a2 = max_pool_grad(g_flat.reshape(p2.shape), win2, p2, a2.shape)
         g_a2 *= a2 > 0
         g_z2 = g_a2.reshape(-1, g_a2.shape[-1])

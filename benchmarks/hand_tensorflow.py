@@ -24,6 +24,7 @@ from benchmarks.workload import (
     ADAM_BETA_2,
     ADAM_EPSILON,
     ADAM_LEARNING_RATE,
+    CNN_DROPOUT,
     CNN_POOL,
     DROPOUT,
     LEARNING_RATE,
@@ -47,11 +48,13 @@ def mlp_logits(params: list[tf.Variable], x: tf.Tensor, training: bool) -> tf.Te
 
 
 def cnn_logits(params: dict[str, tf.Variable], x: tf.Tensor) -> tf.Tensor:
+    """Conv-relu-pool twice, a relu Dense, dropout, then the output logits."""
     for k, b in (("k1", "b1"), ("k2", "b2")):
         x = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, params[k], 1, "VALID"), params[b]))
         x = tf.nn.max_pool2d(x, CNN_POOL, CNN_POOL, "VALID")
-    x = tf.nn.dropout(tf.reshape(x, (tf.shape(x)[0], -1)), rate=DROPOUT)
-    return tf.matmul(x, params["w"]) + params["b"]
+    x = tf.nn.relu(tf.matmul(tf.reshape(x, (tf.shape(x)[0], -1)), params["w3"]) + params["b3"])
+    x = tf.nn.dropout(x, rate=CNN_DROPOUT)
+    return tf.matmul(x, params["w4"]) + params["b4"]
 
 
 class NesterovSGD:

@@ -25,7 +25,9 @@ from benchmarks.workload import (
     ADAM_BETA_2,
     ADAM_EPSILON,
     ADAM_LEARNING_RATE,
+    CNN_DROPOUT,
     CNN_FILTERS,
+    CNN_HIDDEN,
     CNN_IMAGE,
     CNN_KERNEL,
     CNN_POOL,
@@ -36,6 +38,7 @@ from benchmarks.workload import (
     SMALL_MLP,
     Sizes,
     cnn_flat_features,
+    cnn_pooled_shape,
     init_cnn,
     init_mlp,
 )
@@ -66,22 +69,32 @@ class ChannelsLastInput(nn.Module):
 
 
 def cnn(seed: int) -> nn.Sequential:
+    """The convnet from the :func:`init_cnn` weights.
+
+    ``nn.Flatten`` sees NCHW and orders features (c, h, w), Keras (h, w, c); the rows of
+    the hidden kernel are permuted to match, which leaves the function unchanged.
+    """
     c_in = CNN_IMAGE[-1]
     f1, f2 = CNN_FILTERS
+    flat = cnn_flat_features()
     conv1, conv2 = nn.Conv2d(c_in, f1, CNN_KERNEL), nn.Conv2d(f1, f2, CNN_KERNEL)
-    dense = nn.Linear(cnn_flat_features(), 10)
+    hidden, output = nn.Linear(flat, CNN_HIDDEN), nn.Linear(CNN_HIDDEN, 10)
     start = init_cnn(seed)
+    h, w, c = cnn_pooled_shape()
+    w3 = start["w3"].reshape(h, w, c, CNN_HIDDEN).transpose(2, 0, 1, 3).reshape(flat, -1)
     with torch.no_grad():
         for layer, k, b in ((conv1, "k1", "b1"), (conv2, "k2", "b2")):
             layer.weight.copy_(torch.from_numpy(start[k].transpose(3, 2, 0, 1).copy()))
             layer.bias.copy_(torch.from_numpy(start[b]))  # type: ignore[union-attr]
-        dense.weight.copy_(torch.from_numpy(start["w"].T.copy()))
-        dense.bias.copy_(torch.from_numpy(start["b"]))
+        hidden.weight.copy_(torch.from_numpy(w3.T.copy()))
+        hidden.bias.copy_(torch.from_numpy(start["b3"]))
+        output.weight.copy_(torch.from_numpy(start["w4"].T.copy()))
+        output.bias.copy_(torch.from_numpy(start["b4"]))
     model = nn.Sequential(
         ChannelsLastInput(),
         conv1, nn.ReLU(), nn.MaxPool2d(CNN_POOL),
         conv2, nn.ReLU(), nn.MaxPool2d(CNN_POOL),
-        nn.Flatten(), nn.Dropout(DROPOUT), dense,
+        nn.Flatten(), hidden, nn.ReLU(), nn.Dropout(CNN_DROPOUT), output,
     )
     return model.to(DEVICE)
 

@@ -25,7 +25,9 @@ from benchmarks.workload import (
     ADAM_BETA_2,
     ADAM_EPSILON,
     ADAM_LEARNING_RATE,
+    CNN_DROPOUT,
     CNN_FILTERS,
+    CNN_HIDDEN,
     CNN_IMAGE,
     CNN_KERNEL,
     CNN_POOL,
@@ -37,6 +39,7 @@ from benchmarks.workload import (
     TRAINING_BENCHES,
     NotApplicable,
     Sizes,
+    init_cnn,
     init_mlp,
 )
 
@@ -58,8 +61,8 @@ def mlp(api: ModuleType, widths: tuple[int, ...], seed: int) -> Any:
     return model
 
 
-def cnn(api: ModuleType) -> Any:
-    """The convnet of examples/mnist_cnn.py, loss only."""
+def cnn(api: ModuleType, seed: int) -> Any:
+    """The convnet of examples/mnist_cnn.py from the :func:`init_cnn` weights, loss only."""
     layers = api.layers
     model = api.Sequential([
         api.Input(shape=CNN_IMAGE),
@@ -68,9 +71,11 @@ def cnn(api: ModuleType) -> Any:
         layers.Conv2D(CNN_FILTERS[1], CNN_KERNEL, activation="relu"),
         layers.MaxPooling2D(CNN_POOL),
         layers.Flatten(),
-        layers.Dropout(DROPOUT),
+        layers.Dense(CNN_HIDDEN, activation="relu"),
+        layers.Dropout(CNN_DROPOUT),
         layers.Dense(10, activation="softmax"),
     ])
+    model.set_weights(list(init_cnn(seed).values()))
     model.compile(
         optimizer=api.optimizers.Adam(learning_rate=ADAM_LEARNING_RATE, beta_1=ADAM_BETA_1,
                                       beta_2=ADAM_BETA_2, epsilon=ADAM_EPSILON),
@@ -104,7 +109,7 @@ def build(api: ModuleType, bench: str, folder: str, sizes: Sizes, seed: int,
         return _fitter(mlp(api, SMALL_MLP, seed), data.load(folder, "step_x"),
                        data.load(folder, "step_y"), sizes.step_batch)
     if bench == "cnn_epoch":
-        return _fitter(cnn(api), data.load(folder, "cnn_x"), data.load(folder, "cnn_y"),
+        return _fitter(cnn(api, seed), data.load(folder, "cnn_x"), data.load(folder, "cnn_y"),
                        sizes.cnn_batch)
     if bench == "predict":
         model = mlp(api, SEED_MLP, seed)

@@ -24,15 +24,18 @@ SEED_MLP: tuple[int, ...] = (784, 500, 500, 10)
 #: The same architecture shrunk so that the fixed cost of a step dominates.
 SMALL_MLP: tuple[int, ...] = (784, 32, 32, 10)
 DROPOUT = 0.5
+#: Dropout after the convnet's hidden Dense layer (examples/mnist_cnn.py).
+CNN_DROPOUT = 0.25
 #: SGD with Nesterov momentum, as in the seed.
 LEARNING_RATE = 0.01
 MOMENTUM = 0.9
 #: The convnet of examples/mnist_cnn.py: conv3x3(16)-relu-maxpool2-conv3x3(32)-relu-
-#: maxpool2-flatten-dropout(0.5)-dense(10, softmax); Adam.
+#: maxpool2-flatten-dense(128, relu)-dropout(0.5)-dense(10, softmax); Adam.
 CNN_FILTERS: tuple[int, int] = (16, 32)
 CNN_KERNEL = 3
 CNN_POOL = 2
 CNN_IMAGE: tuple[int, int, int] = (28, 28, 1)
+CNN_HIDDEN = 128
 ADAM_LEARNING_RATE = 1e-3
 ADAM_BETA_1 = 0.9
 ADAM_BETA_2 = 0.999
@@ -121,16 +124,32 @@ def init_mlp(widths: tuple[int, ...], seed: int) -> list[tuple[np.ndarray, np.nd
             for n_in, n_out in zip(widths[:-1], widths[1:], strict=True)]
 
 
-def cnn_flat_features() -> int:
-    """Features after the second pooling (800 for 28x28 inputs)."""
+def cnn_pooled_shape() -> tuple[int, int, int]:
+    """(h, w, c) after the second pooling ((5, 5, 32) for 28x28 inputs)."""
     h, w, _ = CNN_IMAGE
     for _ in CNN_FILTERS:
         h, w = (h - CNN_KERNEL + 1) // CNN_POOL, (w - CNN_KERNEL + 1) // CNN_POOL
-    return h * w * CNN_FILTERS[-1]
+    return h, w, CNN_FILTERS[-1]
+
+
+def cnn_flat_features() -> int:
+    """Features after the second pooling and Flatten (800 for 28x28 inputs)."""
+    h, w, c = cnn_pooled_shape()
+    return h * w * c
 
 
 def init_cnn(seed: int) -> dict[str, np.ndarray]:
-    """Start weights of the convnet; conv kernels in HWIO layout (kh, kw, in, out)."""
+    """Start weights of the convnet, in layer order (the order of Keras ``get_weights``).
+
+    ``k1``/``b1`` and ``k2``/``b2``: the convolutions, kernels in HWIO layout
+    (kh, kw, in, out); ``w3``/``b3``: the hidden Dense (flat, 128); ``w4``/``b4``: the
+    output Dense (128, 10). Glorot uniform kernels, zero biases.
+
+    Example:
+        >>> {k: v.shape for k, v in init_cnn(seed=1).items()}  # doctest: +NORMALIZE_WHITESPACE
+        {'k1': (3, 3, 1, 16), 'b1': (16,), 'k2': (3, 3, 16, 32), 'b2': (32,),
+         'w3': (800, 128), 'b3': (128,), 'w4': (128, 10), 'b4': (10,)}
+    """
     rng = np.random.default_rng(seed)
     k = CNN_KERNEL
     c_in, (f1, f2) = CNN_IMAGE[-1], CNN_FILTERS
@@ -140,8 +159,10 @@ def init_cnn(seed: int) -> dict[str, np.ndarray]:
         "b1": np.zeros(f1, np.float32),
         "k2": glorot_uniform(rng, (k, k, f1, f2), k * k * f1, k * k * f2),
         "b2": np.zeros(f2, np.float32),
-        "w": glorot_uniform(rng, (flat, 10), flat, 10),
-        "b": np.zeros(10, np.float32),
+        "w3": glorot_uniform(rng, (flat, CNN_HIDDEN), flat, CNN_HIDDEN),
+        "b3": np.zeros(CNN_HIDDEN, np.float32),
+        "w4": glorot_uniform(rng, (CNN_HIDDEN, 10), CNN_HIDDEN, 10),
+        "b4": np.zeros(10, np.float32),
     }
 
 

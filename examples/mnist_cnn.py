@@ -23,7 +23,7 @@ def build_model(filters: tuple[int, int] = (16, 32)) -> polykeras.Sequential:
         layers.MaxPooling2D(2),
         layers.Flatten(),
         layers.Dense(128, activation="relu"),
-        layers.Dropout(0.5),
+        layers.Dropout(0.25),
         layers.Dense(10, activation="softmax"),
     ])
     model.compile(optimizer=polykeras.optimizers.Adam(1e-3),
@@ -33,7 +33,7 @@ def build_model(filters: tuple[int, int] = (16, 32)) -> polykeras.Sequential:
 
 def main(argv: list[str] | None = None) -> float:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--limit", type=int, default=None, help="use only the first N samples")
     parser.add_argument("--seed", type=int, default=1)
