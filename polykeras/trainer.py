@@ -36,7 +36,7 @@ from polykeras.data_adapter import (
 )
 from polykeras.layers import logits as logits_mod
 from polykeras.layers.graph import flatten
-from polykeras.variables import StatelessScope
+from polykeras.variables import StatelessScope, in_stateless_scope
 
 if TYPE_CHECKING:
     from polykeras.layers.layer import Layer
@@ -211,9 +211,15 @@ class Trainer:
         deferred = self._deferred
         if deferred:
             layer, logits_loss, act = deferred
-            with logits_mod.defer_activation(layer):
+            # The output layer returns logits for this forward pass.
+            previous = logits_mod.deferred_layer
+            logits_mod.deferred_layer = layer
+            try:
                 logits = self(x, training=training)
-            y_pred = act(logits)
+            finally:
+                logits_mod.deferred_layer = previous
+            # The predictions only feed the compiled metrics: none, no activation.
+            y_pred = act(logits) if self._compile_metrics.metrics else None
             loss = self._compile_loss.total(y, logits, sw, override=logits_loss)
         else:
             y_pred = self(x, training=training)
@@ -279,7 +285,9 @@ class Trainer:
         grad_fn = value_and_grad(loss_fn, has_aux=True)
 
         def train_step(x: Any, y: Any, sw: Any) -> None:
-            (loss, (y_pred, new_nt)), grads = grad_fn([v.value for v in tv], x, y, sw)
+            params = ([v.value for v in tv] if in_stateless_scope()
+                      else [v._value for v in tv])
+            (loss, (y_pred, new_nt)), grads = grad_fn(params, x, y, sw)
             for v, val in zip(ntv, new_nt):
                 if val is not v._value:
                     v.assign(val)

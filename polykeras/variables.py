@@ -17,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -27,7 +26,6 @@ from polykeras.backend import selection
 from polykeras.backend.dtypes import standardize_dtype
 
 _scope: StatelessScope | None = None
-_uid = itertools.count()
 
 
 class StatelessScope:
@@ -95,7 +93,6 @@ class Variable:
         self.trainable = bool(trainable)
         self.aggregation = aggregation
         self.constraint: Any = None
-        self._uid = next(_uid)
         if callable(initializer):
             if shape is None:
                 raise ValueError(
@@ -178,8 +175,8 @@ class Variable:
     def __len__(self) -> int:
         return self.shape[0]
 
-    def __hash__(self) -> int:
-        return self._uid
+    # Identity hashing, in C: scopes look variables up in dicts on every read.
+    __hash__ = object.__hash__
 
     def __eq__(self, other: Any) -> Any:  # type: ignore[override]
         return self._backend.equal(self.value, other)

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 _ndarray = np.ndarray
+_add_reduce = np.add.reduce
 
 class _TraceState(threading.local):
     """Per-thread recording state: the tape of the running ``value_and_grad`` call."""
@@ -126,6 +127,8 @@ def fit_shape(g: Any, shape: tuple[int, ...]) -> Any:
     """
     g = np.asarray(g) if not isinstance(g, (_ndarray, np.generic)) else g
     lead = g.ndim - len(shape)
+    if lead > 0 and g.shape[lead:] == shape and g.dtype.kind == "f":  # a bias: sum leading axes
+        return _add_reduce(g, axis=0 if lead == 1 else tuple(range(lead)))
     if lead >= 0:
         axes = tuple(range(lead)) + tuple(
             lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1

@@ -114,7 +114,8 @@ def random_uniform(shape: Any, minval: float = 0.0, maxval: float = 1.0,
     """Uniform values in ``[minval, maxval)``."""
     d = _float_dtype(dtype)
     u, native = _draw(_generator(key).random, shape, d)
-    lo, hi = _scalar(minval), _scalar(maxval)
+    lo = minval if type(minval) is float or type(minval) is int else _scalar(minval)
+    hi = maxval if type(maxval) is float or type(maxval) is int else _scalar(maxval)
     if type(lo) in (int, float) and type(hi) in (int, float) and lo == 0 and hi == 1:
         out = u
     else:

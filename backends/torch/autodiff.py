@@ -30,6 +30,12 @@ def tree_flatten(tree: Any) -> tuple[list[Any], Callable[[list[Any]], Any]]:
         >>> leaves, rebuild([4, 5, 6])
         ([1, 2, 3], {'a': [4, 5], 'b': 6})
     """
+    if type(tree) is list:  # a flat list of tensors (the trainer's parameters)
+        for item in tree:
+            if type(item) is not Tensor:
+                break
+        else:
+            return list(tree), list
     leaves: list[Any] = []
 
     def walk(node: Any) -> Any:

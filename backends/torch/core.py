@@ -203,7 +203,7 @@ def convert(x: Any, dtype: Any = None) -> Tensor:
 
 def to_tensor(x: Any) -> Tensor:
     """``x`` as a tensor, keeping a tensor's dtype (the fast path of every op)."""
-    if isinstance(x, Tensor):
+    if type(x) is Tensor or isinstance(x, Tensor):
         return x
     return convert(x)
 
@@ -240,6 +240,8 @@ def pair(x1: Any, x2: Any) -> tuple[Any, Any]:
         >>> a.dtype, b
         (torch.float32, 0.5)
     """
+    if type(x1) is Tensor and type(x2) is Tensor and x1.dtype is x2.dtype:
+        return x1, x2
     if isinstance(x1, Tensor):
         if isinstance(x2, Tensor):
             d1, d2 = x1.dtype, x2.dtype
@@ -331,7 +333,7 @@ class CoreOps:
 
     # ------------------------------------------------------------------ conversion
     def is_tensor(self, x: Any) -> bool:
-        return isinstance(x, Tensor)
+        return type(x) is Tensor or isinstance(x, Tensor)
 
     def convert_to_tensor(self, x: Any, dtype: str | None = None) -> Tensor:
         """A tensor on the adapter's device; see :func:`convert`.

@@ -110,6 +110,13 @@ def _cumulative(fn: Any, x: Any, axis: int | None, dtype: Any) -> Tensor:
     return fn(x, dim=axis, dtype=td)
 
 
+
+def _same_float(x1: Any, x2: Any) -> bool:
+    """Both float tensors of one dtype, or a float tensor and a Python float (weak): the
+    framework's own op already gives the polykeras result, no promotion needed."""
+    return type(x1) is Tensor and x1.is_floating_point() and (
+        (type(x2) is Tensor and x1.dtype is x2.dtype) or type(x2) is float)
+
 class MathOps:
     """Elementwise ops, matmul/einsum, reductions, cumulative ops and sorting."""
 
@@ -164,6 +171,8 @@ class MathOps:
     # ------------------------------------------------------------------ binary
     def add(self, x1: Any, x2: Any) -> Tensor:
         """``x1 + x2`` with broadcasting and the polykeras dtype rule."""
+        if _same_float(x1, x2):
+            return torch.add(x1, x2)  # same float dtype (or a weak scalar)
         a, b = pair(x1, x2)
         if isinstance(a, Tensor):
             return torch.add(a, b)
@@ -171,6 +180,8 @@ class MathOps:
 
     def subtract(self, x1: Any, x2: Any) -> Tensor:
         """``x1 - x2``."""
+        if _same_float(x1, x2):
+            return torch.sub(x1, x2)  # same float dtype (or a weak scalar)
         a, b = pair(x1, x2)
         if isinstance(a, Tensor):
             return torch.sub(a, b)
@@ -178,6 +189,8 @@ class MathOps:
 
     def multiply(self, x1: Any, x2: Any) -> Tensor:
         """``x1 * x2``."""
+        if _same_float(x1, x2):
+            return torch.mul(x1, x2)  # same float dtype (or a weak scalar)
         a, b = pair(x1, x2)
         if isinstance(a, Tensor):
             return torch.mul(a, b)
@@ -185,6 +198,8 @@ class MathOps:
 
     def divide(self, x1: Any, x2: Any) -> Tensor:
         """True division; integer inputs give ``floatx()``."""
+        if _same_float(x1, x2):
+            return torch.div(x1, x2)  # same float dtype (or a weak scalar)
         a, b = pair(x1, x2)
         if isinstance(a, Tensor):
             if not a.is_floating_point():

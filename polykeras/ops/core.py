@@ -41,7 +41,8 @@ def convert_to_tensor(x: Any, dtype: Any = None, sparse: bool | None = None,
             f"convert_to_tensor: {kind}=True is not supported; polykeras tensors are dense. "
             f"Pass {kind}=None or False."
         )
-    return _backend().convert_to_tensor(x, optional_dtype(dtype))
+    return (_sel._active or _backend()).convert_to_tensor(
+        x, None if dtype is None else optional_dtype(dtype))
 
 
 def convert_to_numpy(x: Any) -> Any:

@@ -84,7 +84,9 @@ class SGD(Optimizer):
 
     def _update(self, gradient: Any, variable: Variable, lr: Any, m: Variable | None) -> None:
         """One variable's update with ``lr`` already in the variable's dtype."""
-        gradient = ops.cast(gradient, variable.dtype)
+        current = variable._value
+        if type(gradient) is not type(current) or gradient.dtype is not current.dtype:
+            gradient = ops.cast(gradient, variable.dtype)  # else already the right dtype
         step = ops.multiply(gradient, lr)
         if m is None:
             variable.assign(ops.subtract(variable.value, step))
