@@ -346,6 +346,12 @@ class Trainer:
             return type(structure)(self._to_backend(v) for v in structure)
         return b.convert_to_tensor(structure)
 
+    def _step_inputs(self, structure: Any) -> Any:
+        """A host batch as a step function takes it: compiled steps take NumPy arrays
+        directly (the framework transfers them during dispatch, as hand-written code
+        does); eager steps take backend tensors."""
+        return structure if self._compiles() else self._to_backend(structure)
+
     def _ensure_built(self, x_batch: Any) -> None:
         if self.built and all(v is not None for v in [getattr(self, "_layers", None)]):
             if self.weights or not self._layers:
@@ -491,7 +497,7 @@ class Trainer:
                     first = False
                 train = self._function("train")
                 cb.on_train_batch_begin(step)
-                train(self._to_backend(xb), self._to_backend(yb), self._to_backend(swb))
+                train(self._step_inputs(xb), self._step_inputs(yb), self._step_inputs(swb))
                 cb.on_train_batch_end(step, LazyLogs(self._logs))
                 if self.stop_training:
                     break
@@ -528,7 +534,7 @@ class Trainer:
                 test = self._function("test")
             if callbacks is not None:
                 callbacks.on_test_batch_begin(step)
-            test(self._to_backend(xb), self._to_backend(yb), self._to_backend(swb))
+            test(self._step_inputs(xb), self._step_inputs(yb), self._step_inputs(swb))
             if callbacks is not None:
                 callbacks.on_test_batch_end(step, LazyLogs(self._logs))
         if step < 0:
@@ -575,7 +581,7 @@ class Trainer:
                 self._ensure_built(xb)
                 fn = self._function("predict")
             cb.on_predict_batch_begin(step)
-            outputs.append(fn(self._to_backend(xb)))
+            outputs.append(fn(self._step_inputs(xb)))
             cb.on_predict_batch_end(step, {})
         cb.on_predict_end()
         if not outputs:
@@ -599,7 +605,7 @@ class Trainer:
         self._ensure_built(xb)
         self._compile_metrics.resolve(yb, self._peek_output(xb))
         self._compile_metrics.reset()
-        self._function("train")(self._to_backend(xb), self._to_backend(yb), self._to_backend(swb))
+        self._function("train")(self._step_inputs(xb), self._step_inputs(yb), self._step_inputs(swb))
         return self._batch_result(return_dict)
 
     @on_own_backend
@@ -612,7 +618,7 @@ class Trainer:
         self._ensure_built(xb)
         self._compile_metrics.resolve(yb, self._peek_output(xb))
         self._compile_metrics.reset()
-        self._function("test")(self._to_backend(xb), self._to_backend(yb), self._to_backend(swb))
+        self._function("test")(self._step_inputs(xb), self._step_inputs(yb), self._step_inputs(swb))
         return self._batch_result(return_dict)
 
     @on_own_backend
@@ -621,7 +627,7 @@ class Trainer:
         b = self._backend
         xb = to_numpy_structure(x, b)
         self._ensure_built(xb)
-        out = self._function("predict")(self._to_backend(_narrow(xb)))
+        out = self._function("predict")(self._step_inputs(_narrow(xb)))
         if isinstance(out, (list, tuple)):
             return [b.convert_to_numpy(o) for o in out]
         return b.convert_to_numpy(out)

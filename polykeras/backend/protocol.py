@@ -207,6 +207,8 @@ class Backend(Protocol):
     def jit(self, fn: Callable[..., Any], **options: Any) -> Callable[..., Any]:
         """A compiled ``fn`` (``jax.jit``, ``tf.function``); eager backends return ``fn``.
 
+        The compiled function accepts NumPy arrays wherever it takes tensors (the
+        framework moves them to the device while dispatching the call).
         Options: ``donate_argnums`` (hint, may be ignored), ``compile=True`` asks an eager
         backend to compile anyway (torch.compile).
         """
