@@ -353,9 +353,8 @@ class Trainer:
         return structure if self._compiles() else self._to_backend(structure)
 
     def _ensure_built(self, x_batch: Any) -> None:
-        if self.built and all(v is not None for v in [getattr(self, "_layers", None)]):
-            if self.weights or not self._layers:
-                return
+        if self.built and (self.weights or not self._layers):
+            return  # a subclassed model is "built" before its sublayers have weights
         with selection.use(self._backend):
             self(self._to_backend(x_batch), training=False)
 

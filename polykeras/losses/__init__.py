@@ -47,8 +47,11 @@ class Loss:
         return reduce_weighted(values, sample_weight, self.reduction)
 
     def with_logits(self) -> Loss | None:
-        """This loss computed from logits, or None when it has no logits form."""
-        return None
+        """This loss computed from logits, or None when it has no logits form (or already
+        takes logits)."""
+        if self.logits_activation is None or getattr(self, "from_logits", True):
+            return None
+        return type(self).from_config({**self.get_config(), "from_logits": True})
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "reduction": self.reduction}
@@ -146,29 +149,41 @@ mae = MAE = mean_absolute_error
 
 
 # ------------------------------------------------------------------ classes
-class CategoricalCrossentropy(Loss):
-    """Crossentropy between one-hot (or soft) targets and predicted probabilities/logits."""
+class _SmoothedCrossentropy(Loss):
+    """Shared body of the crossentropies with ``label_smoothing`` and ``axis``."""
 
-    logits_activation = "softmax"
+    _function: Any = None
+    _default_name = ""
 
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
-                 reduction: str | None = "sum_over_batch_size",
-                 name: str = "categorical_crossentropy", dtype: Any = None) -> None:
-        super().__init__(name, reduction, dtype)
+                 reduction: str | None = "sum_over_batch_size", name: str | None = None,
+                 dtype: Any = None) -> None:
+        super().__init__(name or self._default_name, reduction, dtype)
         self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
 
     def call(self, y_true, y_pred):
-        return categorical_crossentropy(y_true, y_pred, self.from_logits, self.label_smoothing,
-                                        self.axis)
-
-    def with_logits(self):
-        if self.from_logits:
-            return None
-        return type(self)(True, self.label_smoothing, self.axis, self.reduction, self.name)
+        return type(self)._function(y_true, y_pred, self.from_logits, self.label_smoothing,
+                                    self.axis)
 
     def get_config(self):
         return {**super().get_config(), "from_logits": self.from_logits,
                 "label_smoothing": self.label_smoothing, "axis": self.axis}
+
+
+class CategoricalCrossentropy(_SmoothedCrossentropy):
+    """Crossentropy between one-hot (or soft) targets and predicted probabilities/logits."""
+
+    logits_activation = "softmax"
+    _function = staticmethod(categorical_crossentropy)
+    _default_name = "categorical_crossentropy"
+
+
+class BinaryCrossentropy(_SmoothedCrossentropy):
+    """Crossentropy between 0/1 targets and predicted probabilities/logits."""
+
+    logits_activation = "sigmoid"
+    _function = staticmethod(binary_crossentropy)
+    _default_name = "binary_crossentropy"
 
 
 class SparseCategoricalCrossentropy(Loss):
@@ -185,39 +200,9 @@ class SparseCategoricalCrossentropy(Loss):
     def call(self, y_true, y_pred):
         return sparse_categorical_crossentropy(y_true, y_pred, self.from_logits)
 
-    def with_logits(self):
-        if self.from_logits:
-            return None
-        return type(self)(True, self.ignore_class, self.reduction, self.name)
-
     def get_config(self):
         return {**super().get_config(), "from_logits": self.from_logits,
                 "ignore_class": self.ignore_class}
-
-
-class BinaryCrossentropy(Loss):
-    """Crossentropy between 0/1 targets and predicted probabilities/logits."""
-
-    logits_activation = "sigmoid"
-
-    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
-                 reduction: str | None = "sum_over_batch_size",
-                 name: str = "binary_crossentropy", dtype: Any = None) -> None:
-        super().__init__(name, reduction, dtype)
-        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
-
-    def call(self, y_true, y_pred):
-        return binary_crossentropy(y_true, y_pred, self.from_logits, self.label_smoothing,
-                                   self.axis)
-
-    def with_logits(self):
-        if self.from_logits:
-            return None
-        return type(self)(True, self.label_smoothing, self.axis, self.reduction, self.name)
-
-    def get_config(self):
-        return {**super().get_config(), "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing, "axis": self.axis}
 
 
 class MeanSquaredError(Loss):

@@ -16,7 +16,7 @@ from typing import Any
 
 from polykeras.layers.core import InputLayer
 from polykeras.layers.graph import Node, SymbolicTensor, flatten, map_structure
-from polykeras.models.model import Model
+from polykeras.models.model import Model, check_input_shape
 
 
 def _topological_nodes(outputs: list[SymbolicTensor]) -> list[Node]:
@@ -79,6 +79,7 @@ class Functional(Model):
 
         self._layers = keras_layer_order(self)
         self._run_nodes = [n for n in self._nodes if not isinstance(n.layer, InputLayer)]
+        self._checked_shapes: dict[int, Any] = {}
         self.built = True
 
     @property
@@ -123,7 +124,11 @@ class Functional(Model):
                 x = b.convert_to_tensor(x)
             if b.dtype(x) != t.dtype:
                 x = b.cast(x, t.dtype)
-            _check_input_shape(self, t, b.shape(x))
+            shape = b.shape(x)
+            if shape != self._checked_shapes.get(t.id):
+                first = self._run_nodes[0].layer if self._run_nodes else None
+                check_input_shape(self, t.shape, shape, first, t.name)
+                self._checked_shapes[t.id] = shape
             values[t.id] = x
         lookup = values.__getitem__
 
@@ -153,16 +158,3 @@ class Functional(Model):
         from polykeras.saving.graph_config import functional_from_config
 
         return functional_from_config(cls, config, custom_objects)
-
-
-def _check_input_shape(model: Any, spec: SymbolicTensor, shape: tuple[int, ...]) -> None:
-    expected = spec.shape
-    if len(shape) != len(expected) or any(
-        e is not None and e != s for e, s in zip(expected, shape)
-    ):
-        first = model._run_nodes[0].layer.name if model._run_nodes else model.name
-        raise ValueError(
-            f"Input {spec.name!r} of model {model.name!r} (first layer {first!r}) expected "
-            f"shape {expected}, received {tuple(shape)}. Reshape the data to "
-            f"(batch, {', '.join(str(d) for d in expected[1:])})."
-        )

@@ -109,3 +109,29 @@ class Model(Trainer, Layer):
         from polykeras.saving import load_weights
 
         load_weights(self, filepath, **kwargs)
+
+
+def check_input_shape(model: Any, expected: tuple[int | None, ...], shape: Any,
+                      first_layer: Any, input_name: str | None = None) -> None:
+    """Raise a clear ValueError when ``shape`` does not match ``expected`` (None: any).
+
+    Models call it only for a shape they have not validated before, so the per-step cost
+    is one tuple comparison.
+    """
+    shape = tuple(shape)
+    if len(shape) == len(expected) and all(
+        e is None or e == s for e, s in zip(expected, shape)
+    ):
+        return
+    if len(shape) > len(expected) and len(expected) == 2:
+        hint = " Add Flatten() first, or reshape the data."
+    else:
+        hint = f" Reshape the data to (batch, {', '.join(str(d) for d in expected[1:])})."
+    where = f"input {input_name!r} of " if input_name else ""
+    layer = (f"{type(first_layer).__name__} layer {first_layer.name!r}, the first layer of "
+             if first_layer is not None else "")
+    raise ValueError(
+        f"{layer}{where}model {model.name!r} expected input of shape {expected}, received "
+        f"shape {shape}.{hint}"
+    )
+

@@ -15,7 +15,7 @@ from typing import Any
 from polykeras.layers.core import InputLayer
 from polykeras.layers.graph import SymbolicTensor
 from polykeras.layers.layer import Layer
-from polykeras.models.model import Model
+from polykeras.models.model import Model, check_input_shape
 
 
 class Sequential(Model):
@@ -26,6 +26,7 @@ class Sequential(Model):
         super().__init__(name=name, trainable=trainable, **kwargs)
         self._input_layer: InputLayer | None = None
         self._symbolic_output: SymbolicTensor | None = None
+        self._checked_shape: Any = None
         for layer in layers or []:
             self.add(layer)
 
@@ -42,6 +43,7 @@ class Sequential(Model):
             if self._layers or self._input_layer is not None:
                 raise ValueError("An Input/InputLayer can only be the first entry of a Sequential model.")
             self._input_layer = layer
+            self._checked_shape = None
             self._symbolic_output = layer.output
             return
         if any(existing is layer for existing in self._layers):
@@ -51,6 +53,7 @@ class Sequential(Model):
             shape = layer._batch_input_shape
             if shape is not None:
                 self._input_layer = InputLayer(batch_shape=shape)
+                self._checked_shape = None
                 self._symbolic_output = self._input_layer.output
         if self._symbolic_output is not None:
             self._symbolic_output = layer(self._symbolic_output)
@@ -108,6 +111,7 @@ class Sequential(Model):
             raise ValueError(f"Model {self.name!r}: build() needs an input shape.")
         shape = (None,) + tuple(input_shape)[1:]
         self._input_layer = InputLayer(batch_shape=shape)
+        self._checked_shape = None
         self._rebuild_symbolic()
         self._build_shapes = shape
         self.built = True
@@ -118,20 +122,11 @@ class Sequential(Model):
         if self._input_layer is not None:
             if b.dtype(x) != self._input_layer.dtype:
                 x = b.cast(x, self._input_layer.dtype)
-            expected = self._input_layer.batch_shape
             shape = b.shape(x)
-            if len(shape) != len(expected) or any(
-                e is not None and e != s for e, s in zip(expected, shape)
-            ):
-                first = self._layers[0] if self._layers else None
-                hint = ""
-                if first is not None and len(shape) > len(expected):
-                    hint = " Add Flatten() first, or reshape the data."
-                raise ValueError(
-                    f"{type(first).__name__} layer {getattr(first, 'name', '?')!r} (first layer "
-                    f"of {self.name!r}) expected input of shape {expected}, received shape "
-                    f"{tuple(shape)}.{hint or ' Reshape the data to match.'}"
-                )
+            if shape != self._checked_shape:
+                check_input_shape(self, self._input_layer.batch_shape, shape,
+                                  self._layers[0] if self._layers else None)
+                self._checked_shape = shape
         elif "float" not in b.dtype(x):
             from polykeras.config import floatx
 
