@@ -21,6 +21,7 @@ from . import (
     conv_ops,
     conversion,
     creation_ops,
+    fused_ops,
     indexing_ops,
     linalg_ops,
     math_ops,
@@ -63,6 +64,7 @@ _OPS: dict[Any, tuple[str, ...]] = {
              "sparse_categorical_crossentropy", "binary_crossentropy"),
     random_ops: ("rng_key", "rng_split", "random_uniform", "random_normal",
                  "random_truncated_normal", "random_randint", "random_shuffle"),
+    fused_ops: ("dropout", "dense", "sgd_update", "adam_update"),
     autodiff: ("value_and_grad",),
 }
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from .autodiff import AutodiffOps
 from .core import CoreOps
+from .fused_ops import FusedOps
 from .math_ops import MathOps
 from .nn_ops import NNOps
 from .random_ops import RandomOps
 from .shape_ops import ShapeOps
 
 
-class TorchBackend(CoreOps, MathOps, ShapeOps, NNOps, RandomOps, AutodiffOps):
+class TorchBackend(CoreOps, MathOps, ShapeOps, NNOps, RandomOps, FusedOps, AutodiffOps):
     """The torch adapter (one instance per process, created by the registry)."""
 
     name = "torch"

@@ -147,6 +147,13 @@ def _contains_tensor(x: Any) -> bool:
     return False
 
 
+#: NumPy dtypes whose arrays keep their dtype on conversion (float64 becomes floatx()).
+_SAME_DTYPE: dict[np.dtype, torch.dtype] = {
+    np.dtype(name): TORCH_DTYPES[name]
+    for name in ("float32", "float16", "int8", "int16", "int32", "int64", "uint8", "bool")
+}
+
+
 def convert(x: Any, dtype: Any = None) -> Tensor:
     """A torch tensor on :data:`DEVICE` from any tensor-like (see the protocol rules).
 
@@ -164,6 +171,11 @@ def convert(x: Any, dtype: Any = None) -> Tensor:
         if x.device.type != DEVICE.type and not getattr(x, RNG_KEY_MARK, False):
             x = x.to(DEVICE)
         return x
+    if type(x) is np.ndarray and dtype is None:
+        td = _SAME_DTYPE.get(x.dtype)
+        if td is not None and x.flags.c_contiguous and x.flags.writeable:
+            t = torch.from_numpy(x)  # shares the host buffer, as torch.as_tensor does
+            return t if DEVICE.type == "cpu" else t.to(DEVICE)
     unwrap = getattr(type(x), "__polykeras_tensor__", None)
     if unwrap is not None:
         return convert(unwrap(x), dtype)

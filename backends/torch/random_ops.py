@@ -61,7 +61,7 @@ def _key_words(key: Any) -> tuple[int, int]:
 
 
 def _make_key(a: int, b: int) -> Tensor:
-    key = torch.tensor([a & _MASK63, b & _MASK63], dtype=torch.int64, device="cpu")
+    key = torch.from_numpy(np.array((a & _MASK63, b & _MASK63), dtype=np.int64))
     setattr(key, RNG_KEY_MARK, True)
     return key
 

@@ -23,6 +23,10 @@ Conventions shared by every method:
   composes them from primitives. An adapter that has a better kernel defines the method,
   with exactly the signature and defaults of the ``keras.ops`` function of that name
   (e.g. ``sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1)``).
+* **Optional fused kernels.** Names in :data:`OPTIONAL_KERNELS` are polykeras-specific
+  fused versions of what layers and optimizers otherwise compose from several ops (see
+  :class:`FusedKernels` for their exact contracts). Eager backends define them to cut
+  per-step dispatches; a compiling backend can leave them out, its compiler fuses anyway.
 
 Example:
     >>> import polykeras
@@ -74,6 +78,8 @@ OPTIONAL_OPS = (
     "binary_crossentropy", "norm", "dot", "tensordot", "average_pool", "cumprod",
 )
 
+#: Fused kernels an adapter may define (contracts in :class:`FusedKernels`).
+OPTIONAL_KERNELS = ("dense", "dropout", "sgd_update", "adam_update")
 
 @runtime_checkable
 class Backend(Protocol):
@@ -232,6 +238,52 @@ class Backend(Protocol):
     def random_randint(self, shape: Shape, minval: int, maxval: int, dtype: str,
                        key: Any) -> Tensor: ...
     def random_shuffle(self, x: Tensor, axis: int, key: Any) -> Tensor: ...
+
+
+class FusedKernels(Protocol):
+    """The optional fused kernels of :data:`OPTIONAL_KERNELS`.
+
+    Each is a pure function of its arguments (inputs are never changed in place), so the
+    frontend calls it the same way on eager and compiled backends. Results must equal
+    the composed ops they replace up to float rounding; the conformance suite checks it.
+
+    Example:
+        >>> import polykeras
+        >>> b = polykeras.backend.current()
+        >>> fused = getattr(b, "sgd_update", None)   # None: the frontend composes it
+    """
+
+    def dense(self, x: Tensor, kernel: Tensor, bias: Tensor | None) -> Tensor:
+        """``matmul(x, kernel) + bias`` (just the product when ``bias`` is None), with the
+        dtype promotion and gradients of those two ops: a Dense layer in one op."""
+
+    def dropout(self, x: Tensor, rate: float, key: Any) -> Tensor:
+        """Inverted dropout of a float ``x`` with ``0 <= rate < 1``: ``x / (1 - rate)``
+        where ``random_uniform(shape(x), 0.0, 1.0, dtype(x), key) < 1 - rate``, else 0.
+        Differentiable in ``x``."""
+
+    def sgd_update(self, variables: Sequence[Tensor], gradients: Sequence[Tensor],
+                   momentums: Sequence[Tensor] | None, learning_rate: Tensor,
+                   momentum: float, nesterov: bool
+                   ) -> tuple[list[Tensor], list[Tensor] | None]:
+        """``(new variables, new momentums)`` of one SGD step over same-dtype tensors.
+
+        With ``step = g * learning_rate``: no momentums: ``w - step``; else
+        ``m' = m * momentum - step`` and ``w + m' * momentum - step`` (``nesterov``) or
+        ``w + m'``. ``learning_rate`` is a scalar tensor of the variables' dtype;
+        ``momentums`` is None exactly when ``momentum == 0``.
+        """
+
+    def adam_update(self, variables: Sequence[Tensor], gradients: Sequence[Tensor],
+                    momentums: Sequence[Tensor], velocities: Sequence[Tensor],
+                    step_size: Tensor, beta_1: float, beta_2: float, epsilon: float
+                    ) -> tuple[list[Tensor], list[Tensor], list[Tensor]]:
+        """``(new variables, new momentums, new velocities)`` of one Adam step.
+
+        ``m' = m + (g - m) * (1 - beta_1)``, ``v' = v + (g * g - v) * (1 - beta_2)``,
+        ``w - m' * step_size / (sqrt(v') + epsilon)``; ``step_size`` is the scalar
+        ``lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)`` in the variables' dtype.
+        """
 
 
 def check_backend(obj: object) -> list[str]:

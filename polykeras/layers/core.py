@@ -97,8 +97,14 @@ class Dense(Layer):
                      if self.use_bias else None)
 
     def call(self, inputs: Any) -> Any:
+        fused = getattr(self._backend, "dense", None)
         try:
-            x = ops.matmul(inputs, self.kernel)
+            if fused is not None:
+                x = fused(inputs, self.kernel, self.bias)
+            else:
+                x = ops.matmul(inputs, self.kernel)
+                if self.bias is not None:
+                    x = ops.add(x, self.bias)
         except Exception:
             # A wrong last dimension is the usual cause: say so in the layer's terms.
             shape = ops.shape(inputs)
@@ -109,8 +115,6 @@ class Dense(Layer):
                     f"{self.input_dim}, received shape {tuple(shape)}.{hint}"
                 ) from None
             raise
-        if self.bias is not None:
-            x = ops.add(x, self.bias)
         if self.activation is not activations.linear and logits.deferred_layer is not self:
             x = self.activation(x)
         return x

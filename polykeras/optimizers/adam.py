@@ -76,6 +76,23 @@ class Adam(Optimizer):
 
         return self._per_step(("adam", dtype), compute)
 
+    def _update_step_all(self, grads: list[Any], variables: list[Variable],
+                         learning_rate: Any) -> None:
+        fused = getattr(self._backend, "adam_update", None)
+        if fused is None or self.amsgrad or type(self).update_step is not Adam.update_step:
+            super()._update_step_all(grads, variables, learning_rate)
+            return
+        for dtype, group, gradients, indices in self._fused_groups(grads, variables):
+            ms = [self._momentums[i] for i in indices]
+            vs = [self._velocities[i] for i in indices]
+            new_values, new_ms, new_vs = fused(
+                [v.value for v in group], gradients, [m.value for m in ms],
+                [v.value for v in vs], self._step_size(dtype, learning_rate),
+                self.beta_1, self.beta_2, self.epsilon)
+            for targets, values in ((group, new_values), (ms, new_ms), (vs, new_vs)):
+                for variable, value in zip(targets, values, strict=True):
+                    variable.assign(value)
+
     def update_step(self, gradient: Any, variable: Variable, learning_rate: Any) -> None:
         dtype = variable.dtype
         alpha = self._step_size(dtype, learning_rate)

@@ -91,6 +91,15 @@ def _check_non_negative(owner: str, name: str, value: Any) -> None:
         )
 
 
+
+def matching_gradient(gradient: Any, variable: Variable) -> Any:
+    """``gradient`` as a tensor of ``variable``'s kind and dtype (cast only if needed)."""
+    current = variable._value
+    if type(gradient) is not type(current) or gradient.dtype is not current.dtype:
+        return ops.cast(gradient, variable.dtype)
+    return gradient
+
+
 class Optimizer:
     """Base class of every optimizer.
 
@@ -606,6 +615,22 @@ class Optimizer:
         """Every variable's update; subclasses with per-step shared state extend it."""
         for grad, variable in zip(grads, variables, strict=True):
             self.update_step(grad, variable, learning_rate)
+
+    def _fused_groups(self, grads: list[Any], variables: list[Variable]
+                      ) -> list[tuple[str, list[Variable], list[Any], list[int]]]:
+        """``(dtype, variables, gradients, slot indices)`` per variable dtype, gradients
+        cast to it: the batches a backend's fused update kernel takes."""
+        groups: dict[str, tuple[str, list[Variable], list[Any], list[int]]] = {}
+        for gradient, variable, index in zip(grads, variables, self._step_indices,
+                                             strict=True):
+            dtype = variable.dtype
+            group = groups.get(dtype)
+            if group is None:
+                group = groups[dtype] = (dtype, [], [], [])
+            group[1].append(variable)
+            group[2].append(matching_gradient(gradient, variable))
+            group[3].append(index)
+        return list(groups.values())
 
     def _per_step(self, key: Any, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per ``apply`` for ``key`` (e.g. bias corrections per dtype)."""

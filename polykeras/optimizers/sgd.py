@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from polykeras import ops
-from polykeras.optimizers.base import Optimizer, _is_number
+from polykeras.optimizers.base import Optimizer, _is_number, matching_gradient
 from polykeras.variables import Variable
 
 
@@ -71,6 +71,10 @@ class SGD(Optimizer):
         if type(self).update_step is not SGD.update_step:  # a subclass's own update
             super()._update_step_all(grads, variables, learning_rate)
             return
+        fused = getattr(self._backend, "sgd_update", None)
+        if fused is not None:
+            self._fused_update(fused, grads, variables, learning_rate)
+            return
         momentums = None if self.momentum == 0 else self.momentums
         rates: dict[str, Any] = {}  # the learning rate cast once per dtype
         for gradient, variable, index in zip(grads, variables, self._step_indices,
@@ -82,11 +86,24 @@ class SGD(Optimizer):
             self._update(gradient, variable, lr,
                          None if momentums is None else momentums[index])
 
+    def _fused_update(self, fused: Any, grads: list[Any], variables: list[Variable],
+                      learning_rate: Any) -> None:
+        """Every variable's update through the backend's ``sgd_update`` kernel."""
+        for dtype, group, gradients, indices in self._fused_groups(grads, variables):
+            slots = None if self.momentum == 0 else [self.momentums[i] for i in indices]
+            new_values, new_slots = fused(
+                [v.value for v in group], gradients,
+                None if slots is None else [m.value for m in slots],
+                ops.cast(learning_rate, dtype), self.momentum, self.nesterov)
+            for variable, value in zip(group, new_values, strict=True):
+                variable.assign(value)
+            if slots is not None:
+                for slot, value in zip(slots, new_slots, strict=True):
+                    slot.assign(value)
+
     def _update(self, gradient: Any, variable: Variable, lr: Any, m: Variable | None) -> None:
         """One variable's update with ``lr`` already in the variable's dtype."""
-        current = variable._value
-        if type(gradient) is not type(current) or gradient.dtype is not current.dtype:
-            gradient = ops.cast(gradient, variable.dtype)  # else already the right dtype
+        gradient = matching_gradient(gradient, variable)
         step = ops.multiply(gradient, lr)
         if m is None:
             variable.assign(ops.subtract(variable.value, step))

@@ -96,7 +96,8 @@ def dropout(inputs: Any, rate: float, noise_shape: Any = None, seed: Any = None)
         >>> y = random.dropout(ops.ones((4, 8)), 0.5, seed=random.SeedGenerator(0))
     """
     b = _backend()
-    if isinstance(rate, numbers.Real) and not 0.0 <= rate <= 1.0:
+    number = type(rate) is float or isinstance(rate, numbers.Real)
+    if number and not 0.0 <= rate <= 1.0:
         raise ValueError(
             f"dropout: `rate` must be in [0, 1], received {rate!r} (the fraction of inputs "
             "to drop)."
@@ -105,6 +106,10 @@ def dropout(inputs: Any, rate: float, noise_shape: Any = None, seed: Any = None)
     dt = b.dtype(x)
     if not is_float(dt):
         raise ValueError(f"dropout: `inputs` must be floating-point, received dtype {dt}.")
+    if noise_shape is None and number and rate < 1.0:
+        fused = getattr(b, "dropout", None)
+        if fused is not None:
+            return fused(x, float(rate), key_for_seed(seed))
     shp = tuple(b.shape(x))
     if noise_shape is None:
         mask_shape = shp
@@ -118,7 +123,7 @@ def dropout(inputs: Any, rate: float, noise_shape: Any = None, seed: Any = None)
         mask_shape = tuple(
             s if n is None else as_int(n, "noise_shape", "dropout") for n, s in zip(noise, shp, strict=True)
         )
-    if isinstance(rate, numbers.Real) and rate == 1.0:
+    if number and rate == 1.0:
         return b.zeros(shp, dt)
     keep_prob = 1.0 - rate
     u = b.random_uniform(mask_shape, 0.0, 1.0, dt, key_for_seed(seed))
