@@ -86,3 +86,28 @@ def test_eager_backends_return_fn_unchanged(backend):
         assert callable(compiled)
     else:
         assert backend.jit(mlp) is mlp
+
+
+def test_jit_follows_new_input_shapes_and_structures(backend):
+    def fn(params, x, extra):
+        out = mlp(params, x)
+        return (out, None) if extra is None else (out, ops.add(extra, 1.0))
+
+    params, compiled = _params(), backend.jit(fn)
+    for n in (5, 2, 5):
+        x = np.asarray(sample("any", (n, 4), seed=n), dtype="float32")  # a host batch
+        for extra in (None, _t([1.0, 2.0])):
+            got, eager = compiled(params, x, extra), fn(params, _t(x), extra)
+            _assert_same(got[0], eager[0])
+            assert ops.shape(got[0]) == (n, 3)
+            if extra is None:
+                assert got[1] is None
+            else:
+                _assert_same(got[1], eager[1])
+
+
+def test_value_and_grad_through_a_compiled_function(backend):
+    compiled = backend.jit(lambda p, x: ops.sum(ops.square(ops.multiply(p["w"], x))))
+    value, grads = backend.value_and_grad(compiled)({"w": _t([1.0, 2.0])}, _t([3.0, 1.0]))
+    np.testing.assert_allclose(to_np(value), 13.0, rtol=1e-6)
+    np.testing.assert_allclose(to_np(grads["w"]), [18.0, 4.0], rtol=1e-6)

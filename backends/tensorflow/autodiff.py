@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import tensorflow as tf
+from polykeras.backends.tensorflow.compiled import CompiledFunction
 from polykeras.backends.tensorflow.core import Tensor, convert_to_tensor
 
 __all__ = ["value_and_grad", "jit", "stop_gradient"]
@@ -79,19 +80,14 @@ def jit(fn: Callable[..., Any], **options: Any) -> Callable[..., Any]:
     """``fn`` compiled with ``tf.function`` (XLA with ``jit_compile=True``).
 
     Only the arguments a call passes are traced inputs: ``fn``'s own defaults stay
-    Python values, as with ``jax.jit``. ``donate_argnums`` and ``compile`` are accepted
-    and ignored.
+    Python values, as with ``jax.jit``. Shapes stay static (one trace per input
+    signature), and a call after the first runs its concrete function directly
+    (:class:`~polykeras.backends.tensorflow.compiled.CompiledFunction`).
+    ``donate_argnums`` and ``compile`` are accepted and ignored.
 
     Example:
         >>> double = jit(lambda x: x * 2.0)
         >>> double(tf.constant([1.0])).numpy()
         array([2.], dtype=float32)
     """
-
-    def traced(*args: Any, **kwargs: Any) -> Any:
-        return fn(*args, **kwargs)
-
-    traced.__name__ = getattr(fn, "__name__", "traced")
-    # autograph=False: polykeras code is plain Python over static shapes; converting its
-    # control flow would change its meaning. Shapes stay static (one trace per batch shape).
-    return tf.function(traced, jit_compile=options.get("jit_compile", False), autograph=False)
+    return CompiledFunction(fn, jit_compile=bool(options.get("jit_compile", False)))
