@@ -53,7 +53,7 @@ def host_batch(arr: Any, idx: Any) -> Any:
     """``arr[idx]`` with float64 narrowed to floatx (no silent float64 on any backend)."""
     if arr is None:
         return None
-    out = arr[idx]
+    out = arr.take(idx, axis=0) if type(idx) is np.ndarray else arr[idx]
     if out.dtype == np.float64:
         out = out.astype(floatx() if floatx() != "bfloat16" else "float32")
     return out
