@@ -48,7 +48,8 @@ def dropout(x: Any, rate: float, key: Any) -> Any:
     u, native = _draw(_generator(key).random, a.shape, d)
     if native != d:
         u = u.astype(d)
-    scale = np.where(u < keep, np.asarray(1.0 / keep, d), np.zeros((), d))
+    scale = (u < keep).astype(d)
+    scale *= d.type(1.0 / keep)
     out = a * scale
     if node is None:
         return out
