@@ -283,6 +283,9 @@ class NNOps:
         target = _target_like(target, output)
         _check_same_shape(target, output, "categorical_crossentropy")
         if from_logits:
+            if output.ndim == 2 and axis in (-1, 1) and target.dtype is output.dtype:
+                # One fused kernel (probability targets), forward and backward.
+                return F.cross_entropy(output, target, reduction="none")
             log_prob = torch.log_softmax(output, dim=axis)
         else:
             eps = config.epsilon()
