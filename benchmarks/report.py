@@ -124,7 +124,8 @@ def markdown(results: Results, chart_note: str) -> str:
         "warm-up repeat(s) (compilation happens there); min–max in parentheses.",
         "- Each (backend, implementation) runs in its own long-lived process; the driver "
         "asks for one repeat at a time and goes round the implementations, so repeats of "
-        "competitors run back to back.",
+        "competitors run back to back. Each timed repeat starts after a garbage "
+        "collection and a 0.1 s pause (the previous worker's BLAS threads go idle).",
         "- Ratios compare cost (time, or memory for peak RSS), repeat i against repeat i, "
         "and report the median of those ratios with their range: below 1, polykeras is "
         "cheaper. For (c) the ratio is of times, not of throughputs.",

@@ -29,6 +29,8 @@ from typing import Any, TextIO
 from benchmarks.workload import NotApplicable, Sizes
 
 IMPLEMENTATIONS = ("polykeras", "hand", "keras")
+#: Pause before each timed repeat, so that the previous worker's threads are idle.
+QUIET_S = 0.1
 
 
 class Unavailable(Exception):
@@ -191,6 +193,9 @@ class Session:
         if self.run_fn is None:
             raise RuntimeError("'run' before a successful 'setup'.")
         gc.collect()
+        # The worker that ran just before may still have BLAS/OpenMP threads spinning on
+        # the shared cores; they go idle within milliseconds.
+        time.sleep(QUIET_S)
         t0 = time.perf_counter()
         check = self.run_fn()
         seconds = time.perf_counter() - t0
