@@ -1,8 +1,8 @@
-"""The optional fused kernels (``OPTIONAL_KERNELS``) against the ops they replace.
+"""``polykeras.ops.fused`` and the optional adapter kernels behind it (``OPTIONAL_KERNELS``).
 
-A backend that defines a kernel must give the composed result up to rounding, with the
-same gradients, and never change its inputs. The layers and optimizers that use the
-kernels are checked on every backend, with or without them, against float64 NumPy.
+Every backend runs these: where the adapter defines a kernel, ``fused`` calls it, else it
+composes the ops. Either way the result must match float64 NumPy, with the same
+gradients, and the inputs must not change.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from reference import to_np
 import polykeras
 from polykeras import layers, ops, optimizers
 from polykeras.backend.protocol import OPTIONAL_KERNELS
+from polykeras.ops import fused
 
 #: The kernels each built-in adapter defines (compiling backends leave fusion to XLA and
 #: Grappler). Keeps a kernel from disappearing unnoticed.
@@ -44,20 +45,15 @@ def test_adapter_defines_the_expected_kernels(backend):
 @pytest.mark.parametrize("x_shape", [(5, 4), (2, 3, 4)])
 def test_dense_matches_matmul_plus_bias_with_gradients(backend, x_shape):
     x, w, c = _arrays(0, x_shape, (4, 3), (3,))
-    fused = _kernel(backend, "dense")
-
-    def dense(p):
-        if fused is None:
-            return ops.add(ops.matmul(p[0], p[1]), p[2])
-        return fused(p[0], p[1], p[2])
 
     def loss(p):
-        return ops.sum(ops.multiply(dense(p), dense(p)))
+        out = fused.dense(p[0], p[1], p[2])
+        return ops.sum(ops.multiply(out, out))
 
     params = [ops.convert_to_tensor(a) for a in (x, w, c)]
     value, grads = backend.value_and_grad(loss)(params)
     out = x.astype(np.float64) @ w + c
-    np.testing.assert_allclose(to_np(dense(params)), out, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(to_np(fused.dense(*params)), out, rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(float(to_np(value)), (out ** 2).sum(), rtol=RTOL)
     g = 2 * out
     flat_x, flat_g = x.reshape(-1, 4).astype(np.float64), g.reshape(-1, 3)
@@ -66,28 +62,23 @@ def test_dense_matches_matmul_plus_bias_with_gradients(backend, x_shape):
         np.testing.assert_allclose(to_np(got), want, rtol=1e-4, atol=1e-5)
 
 
-def test_dense_kernel_promotes_mixed_dtypes_like_matmul(backend):
-    fused = _kernel(backend, "dense")
-    if fused is None:
-        assert backend.name in ("jax", "tensorflow")  # composed ops promote
-        return
+def test_dense_promotes_mixed_dtypes_like_matmul(backend):
     x = ops.convert_to_tensor(np.ones((2, 3), np.float16))
     w = ops.convert_to_tensor(np.ones((3, 2), np.float32))
     c = ops.convert_to_tensor(np.ones((2,), np.float32))
-    out = fused(x, w, c)
+    out = fused.dense(x, w, c)
     assert ops.dtype(out) == "float32"
     np.testing.assert_array_equal(to_np(out), np.full((2, 2), 4.0, np.float32))
-    np.testing.assert_array_equal(to_np(fused(x, w, None)), np.full((2, 2), 3.0))
+    np.testing.assert_array_equal(to_np(fused.dense(x, w, None)), np.full((2, 2), 3.0))
 
 
 @pytest.mark.parametrize("rate", [0.1, 0.5, 0.8])
-def test_dropout_kernel_uses_the_uniform_draw_of_its_key(backend, rate):
+def test_dropout_uses_the_uniform_draw_of_its_key(backend, rate):
     x = ops.convert_to_tensor(_arrays(1, (64, 32))[0])
     key = backend.rng_split(backend.rng_key(11))[1]
     u = to_np(backend.random_uniform((64, 32), 0.0, 1.0, "float32", key))
     expected = np.where(u < 1.0 - rate, to_np(x) / (1.0 - rate), 0.0)
-    fused = _kernel(backend, "dropout")
-    got = polykeras.random.dropout(x, rate, seed=key) if fused is None else fused(x, rate, key)
+    got = polykeras.random.dropout(x, rate, seed=key)  # the adapter's kernel, if it has one
     np.testing.assert_allclose(to_np(got), expected, rtol=RTOL, atol=ATOL)
     assert ops.dtype(got) == "float32"
 
@@ -109,40 +100,40 @@ def _sgd_reference(w, g, m, lr, momentum, nesterov):
     return (w + m_new * momentum - step if nesterov else w + m_new), m_new
 
 
+def _tensors(*groups):
+    return [None if g is None else [ops.convert_to_tensor(a) for a in g] for g in groups]
+
+
+def _assert_unchanged(tensors, originals):
+    for group, arrays in zip(tensors, originals, strict=True):
+        for t, a in zip(group or [], arrays or [], strict=True):
+            np.testing.assert_array_equal(to_np(t), a)
+
+
 @pytest.mark.parametrize("momentum,nesterov", [(0.0, False), (0.9, False), (0.9, True)])
-def test_sgd_kernel_matches_the_update_and_keeps_inputs(backend, momentum, nesterov):
+def test_sgd_update_matches_the_formula_and_keeps_inputs(momentum, nesterov):
     ws = _arrays(3, (4, 3), (3,))
     gs = _arrays(4, (4, 3), (3,))
     ms = None if momentum == 0 else _arrays(5, (4, 3), (3,))
-    fused = _kernel(backend, "sgd_update")
-    if fused is None:
-        assert backend.name in ("jax", "tensorflow")
-        return
-    tensors = [[ops.convert_to_tensor(a) for a in group] if group is not None else None
-               for group in (ws, gs, ms)]
-    new_w, new_m = fused(*tensors, ops.convert_to_tensor(np.float32(0.1)), momentum, nesterov)
+    tensors = _tensors(ws, gs, ms)
+    new_w, new_m = fused.sgd_update(*tensors, ops.convert_to_tensor(np.float32(0.1)),
+                                    momentum, nesterov)
+    assert (new_m is None) == (ms is None)
     for i in range(len(ws)):
         ref_w, ref_m = _sgd_reference(ws[i].astype(np.float64), gs[i], None if ms is None
                                       else ms[i], 0.1, momentum, nesterov)
         np.testing.assert_allclose(to_np(new_w[i]), ref_w, rtol=RTOL, atol=ATOL)
         if ms is not None:
             np.testing.assert_allclose(to_np(new_m[i]), ref_m, rtol=RTOL, atol=ATOL)
-    assert (new_m is None) == (ms is None)
-    for group, originals in zip(tensors, (ws, gs, ms), strict=True):
-        for t, a in zip(group or [], originals or [], strict=True):
-            np.testing.assert_array_equal(to_np(t), a)  # inputs untouched
+    _assert_unchanged(tensors, (ws, gs, ms))
 
 
-def test_adam_kernel_matches_the_update_and_keeps_inputs(backend):
-    fused = _kernel(backend, "adam_update")
-    if fused is None:
-        assert backend.name in ("jax", "tensorflow")
-        return
+def test_adam_update_matches_the_formula_and_keeps_inputs():
     ws, gs, ms = _arrays(6, (4, 3), (3,)), _arrays(7, (4, 3), (3,)), _arrays(8, (4, 3), (3,))
     vs = _arrays(9, (4, 3), (3,), low=0.0, high=1.0)
-    tensors = [[ops.convert_to_tensor(a) for a in group] for group in (ws, gs, ms, vs)]
-    new_w, new_m, new_v = fused(*tensors, ops.convert_to_tensor(np.float32(0.01)),
-                                0.9, 0.999, 1e-7)
+    tensors = _tensors(ws, gs, ms, vs)
+    new_w, new_m, new_v = fused.adam_update(*tensors, ops.convert_to_tensor(np.float32(0.01)),
+                                            0.9, 0.999, 1e-7)
     for i in range(2):
         w, g, m, v = (a[i].astype(np.float64) for a in (ws, gs, ms, vs))
         m2 = m + (g - m) * 0.1
@@ -151,9 +142,7 @@ def test_adam_kernel_matches_the_update_and_keeps_inputs(backend):
         np.testing.assert_allclose(to_np(new_v[i]), v2, rtol=RTOL, atol=ATOL)
         np.testing.assert_allclose(to_np(new_w[i]), w - m2 * 0.01 / (np.sqrt(v2) + 1e-7),
                                    rtol=1e-4, atol=1e-5)
-    for group, originals in zip(tensors, (ws, gs, ms, vs), strict=True):
-        for t, a in zip(group, originals, strict=True):
-            np.testing.assert_array_equal(to_np(t), a)
+    _assert_unchanged(tensors, (ws, gs, ms, vs))
 
 
 @pytest.mark.parametrize("make", [

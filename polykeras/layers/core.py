@@ -16,6 +16,7 @@ from polykeras import random as pk_random
 from polykeras.layers import logits
 from polykeras.layers.graph import Node, SymbolicTensor
 from polykeras.layers.layer import Layer
+from polykeras.ops import fused
 
 
 def _serialize(obj: Any, module: Any) -> Any:
@@ -97,14 +98,8 @@ class Dense(Layer):
                      if self.use_bias else None)
 
     def call(self, inputs: Any) -> Any:
-        fused = getattr(self._backend, "dense", None)
         try:
-            if fused is not None:
-                x = fused(inputs, self.kernel, self.bias)
-            else:
-                x = ops.matmul(inputs, self.kernel)
-                if self.bias is not None:
-                    x = ops.add(x, self.bias)
+            x = fused.dense(inputs, self.kernel, self.bias)  # matmul + bias, fused if it can
         except Exception:
             # A wrong last dimension is the usual cause: say so in the layer's terms.
             shape = ops.shape(inputs)

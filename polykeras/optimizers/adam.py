@@ -3,6 +3,7 @@
 Example:
     >>> import polykeras
     >>> from polykeras import ops
+from polykeras.ops import fused
     >>> w = polykeras.Variable([1.0], name="w")
     >>> Adam(learning_rate=0.1).apply([ops.convert_to_tensor([2.0])], [w])
     >>> w.numpy().round(4)
@@ -15,7 +16,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from polykeras import ops
-from polykeras.optimizers.base import Optimizer
+from polykeras.ops import fused
+from polykeras.optimizers.base import Optimizer, matching_gradient
 from polykeras.variables import Variable
 
 
@@ -78,39 +80,43 @@ class Adam(Optimizer):
 
     def _update_step_all(self, grads: list[Any], variables: list[Variable],
                          learning_rate: Any) -> None:
-        fused = getattr(self._backend, "adam_update", None)
-        if fused is None or self.amsgrad or type(self).update_step is not Adam.update_step:
+        if self.amsgrad or type(self).update_step is not Adam.update_step:
             super()._update_step_all(grads, variables, learning_rate)
             return
         for dtype, group, gradients, indices in self._fused_groups(grads, variables):
-            ms = [self._momentums[i] for i in indices]
-            vs = [self._velocities[i] for i in indices]
-            new_values, new_ms, new_vs = fused(
-                [v.value for v in group], gradients, [m.value for m in ms],
-                [v.value for v in vs], self._step_size(dtype, learning_rate),
-                self.beta_1, self.beta_2, self.epsilon)
-            for targets, values in ((group, new_values), (ms, new_ms), (vs, new_vs)):
-                for variable, value in zip(targets, values, strict=True):
-                    variable.assign(value)
+            self._update_group(group, gradients, indices,
+                               self._step_size(dtype, learning_rate))
+
+    def _update_group(self, variables: list[Variable], gradients: list[Any],
+                      indices: list[int], step_size: Any) -> None:
+        """Update same-dtype variables in one ``adam_update``."""
+        ms = [self._momentums[i] for i in indices]
+        vs = [self._velocities[i] for i in indices]
+        new_values, new_ms, new_vs = fused.adam_update(
+            [v.value for v in variables], gradients, [m.value for m in ms],
+            [v.value for v in vs], step_size, self.beta_1, self.beta_2, self.epsilon)
+        for targets, values in ((variables, new_values), (ms, new_ms), (vs, new_vs)):
+            for variable, value in zip(targets, values, strict=True):
+                variable.assign(value)
 
     def update_step(self, gradient: Any, variable: Variable, learning_rate: Any) -> None:
         dtype = variable.dtype
         alpha = self._step_size(dtype, learning_rate)
-        gradient = ops.cast(gradient, dtype)
+        gradient = matching_gradient(gradient, variable)
         index = self._get_variable_index(variable)
+        if not self.amsgrad:
+            self._update_group([variable], [gradient], [index], alpha)
+            return
         m, v = self._momentums[index], self._velocities[index]
         m.assign(ops.add(m.value, ops.multiply(ops.subtract(gradient, m.value),
                                                1.0 - self.beta_1)))
         v.assign(ops.add(v.value, ops.multiply(ops.subtract(ops.square(gradient), v.value),
                                                1.0 - self.beta_2)))
-        second_moment = v.value
-        if self.amsgrad:
-            v_hat = self._velocity_hats[index]
-            v_hat.assign(ops.maximum(v_hat.value, second_moment))
-            second_moment = v_hat.value
+        v_hat = self._velocity_hats[index]
+        v_hat.assign(ops.maximum(v_hat.value, v.value))
         variable.assign(ops.subtract(
             variable.value,
-            ops.divide(ops.multiply(m.value, alpha), ops.add(ops.sqrt(second_moment), self.epsilon))))
+            ops.divide(ops.multiply(m.value, alpha), ops.add(ops.sqrt(v_hat.value), self.epsilon))))
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()

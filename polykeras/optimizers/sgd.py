@@ -3,6 +3,7 @@
 Example:
     >>> import polykeras
     >>> from polykeras import ops
+from polykeras.ops import fused
     >>> w = polykeras.Variable([1.0], name="w")
     >>> opt = SGD(learning_rate=0.1, momentum=0.9)
     >>> opt.apply([ops.convert_to_tensor([1.0])], [w])
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from polykeras import ops
+from polykeras.ops import fused
 from polykeras.optimizers.base import Optimizer, _is_number, matching_gradient
 from polykeras.variables import Variable
 
@@ -63,57 +65,31 @@ class SGD(Optimizer):
             self.momentums = self.add_optimizer_variables(variables, "momentum")
 
     def update_step(self, gradient: Any, variable: Variable, learning_rate: Any) -> None:
-        m = None if self.momentum == 0 else self.momentums[self._get_variable_index(variable)]
-        self._update(gradient, variable, ops.cast(learning_rate, variable.dtype), m)
+        self._update_group([variable], [matching_gradient(gradient, variable)],
+                           [self._get_variable_index(variable)],
+                           ops.cast(learning_rate, variable.dtype))
 
     def _update_step_all(self, grads: list[Any], variables: list[Variable],
                          learning_rate: Any) -> None:
         if type(self).update_step is not SGD.update_step:  # a subclass's own update
             super()._update_step_all(grads, variables, learning_rate)
             return
-        fused = getattr(self._backend, "sgd_update", None)
-        if fused is not None:
-            self._fused_update(fused, grads, variables, learning_rate)
-            return
-        momentums = None if self.momentum == 0 else self.momentums
-        rates: dict[str, Any] = {}  # the learning rate cast once per dtype
-        for gradient, variable, index in zip(grads, variables, self._step_indices,
-                                             strict=True):
-            dtype = variable.dtype
-            lr = rates.get(dtype)
-            if lr is None:
-                lr = rates[dtype] = ops.cast(learning_rate, dtype)
-            self._update(gradient, variable, lr,
-                         None if momentums is None else momentums[index])
-
-    def _fused_update(self, fused: Any, grads: list[Any], variables: list[Variable],
-                      learning_rate: Any) -> None:
-        """Every variable's update through the backend's ``sgd_update`` kernel."""
         for dtype, group, gradients, indices in self._fused_groups(grads, variables):
-            slots = None if self.momentum == 0 else [self.momentums[i] for i in indices]
-            new_values, new_slots = fused(
-                [v.value for v in group], gradients,
-                None if slots is None else [m.value for m in slots],
-                ops.cast(learning_rate, dtype), self.momentum, self.nesterov)
-            for variable, value in zip(group, new_values, strict=True):
-                variable.assign(value)
-            if slots is not None:
-                for slot, value in zip(slots, new_slots, strict=True):
-                    slot.assign(value)
+            self._update_group(group, gradients, indices, ops.cast(learning_rate, dtype))
 
-    def _update(self, gradient: Any, variable: Variable, lr: Any, m: Variable | None) -> None:
-        """One variable's update with ``lr`` already in the variable's dtype."""
-        gradient = matching_gradient(gradient, variable)
-        step = ops.multiply(gradient, lr)
-        if m is None:
-            variable.assign(ops.subtract(variable.value, step))
-            return
-        m.assign(ops.subtract(ops.multiply(m.value, self.momentum), step))
-        if self.nesterov:
-            update = ops.subtract(ops.multiply(m.value, self.momentum), step)
-        else:
-            update = m.value
-        variable.assign(ops.add(variable.value, update))
+    def _update_group(self, variables: list[Variable], gradients: list[Any],
+                      indices: list[int], lr: Any) -> None:
+        """Update same-dtype variables in one ``sgd_update`` (``lr`` in their dtype)."""
+        slots = None if self.momentum == 0 else [self.momentums[i] for i in indices]
+        new_values, new_slots = fused.sgd_update(
+            [v.value for v in variables], gradients,
+            None if slots is None else [m.value for m in slots], lr, self.momentum,
+            self.nesterov)
+        for variable, value in zip(variables, new_values, strict=True):
+            variable.assign(value)
+        if slots is not None and new_slots is not None:
+            for slot, value in zip(slots, new_slots, strict=True):
+                slot.assign(value)
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
