@@ -91,7 +91,6 @@ def _check_non_negative(owner: str, name: str, value: Any) -> None:
         )
 
 
-
 def matching_gradient(gradient: Any, variable: Variable) -> Any:
     """``gradient`` as a tensor of ``variable``'s kind and dtype (cast only if needed)."""
     current = variable._value
