@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -52,7 +53,27 @@ def _log_softmax_parts(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return shifted, np.exp(shifted)
 
 
-class MLP:
+class _Model:
+    """A model trained by ``_loss_and_grads`` then ``_apply`` on each shuffled batch."""
+
+    rng: np.random.Generator
+
+    def _loss_and_grads(self, x: np.ndarray, y: np.ndarray) -> tuple[float, Any]:
+        raise NotImplementedError
+
+    def _apply(self, grads: Any) -> None:
+        raise NotImplementedError
+
+    def train_epoch(self, x: np.ndarray, y: np.ndarray, batch: int) -> float:
+        total = 0.0
+        for idx in epoch_batches(len(x), batch, self.rng):
+            loss, grads = self._loss_and_grads(x[idx], y[idx])
+            self._apply(grads)
+            total += loss * len(idx)
+        return total / len(x)
+
+
+class MLP(_Model):
     """Dense-tanh-dropout blocks and a softmax output, trained with Nesterov SGD."""
 
     def __init__(self, widths: tuple[int, ...], seed: int) -> None:
@@ -98,13 +119,6 @@ class MLP:
             v -= LEARNING_RATE * g
             p += MOMENTUM * v - LEARNING_RATE * g
 
-    def train_epoch(self, x: np.ndarray, y: np.ndarray, batch: int) -> float:
-        total = 0.0
-        for idx in epoch_batches(len(x), batch, self.rng):
-            loss, grads = self._loss_and_grads(x[idx], y[idx])
-            self._apply(grads)
-            total += loss * len(idx)
-        return total / len(x)
 
     def predict(self, x: np.ndarray, batch: int) -> np.ndarray:
         kernels, biases = self.params[0::2], self.params[1::2]
@@ -165,7 +179,7 @@ def max_pool_grad(grad: np.ndarray, windows: np.ndarray, pooled: np.ndarray,
     return out
 
 
-class CNN:
+class CNN(_Model):
     """The convnet of examples/mnist_cnn.py, trained with Adam.
 
     Two valid 3x3 convolutions with relu, each followed by 2x2 max pooling, then a relu
@@ -243,13 +257,6 @@ class CNN:
             v += (1.0 - ADAM_BETA_2) * (g * g)
             self.params[name] -= alpha * m / (np.sqrt(v) + ADAM_EPSILON)
 
-    def train_epoch(self, x: np.ndarray, y: np.ndarray, batch: int) -> float:
-        total = 0.0
-        for idx in epoch_batches(len(x), batch, self.rng):
-            loss, grads = self._loss_and_grads(x[idx], y[idx])
-            self._apply(grads)
-            total += loss * len(idx)
-        return total / len(x)
 
 
 def build(bench: str, folder: str, sizes: Sizes, seed: int) -> Callable[[], float]:

@@ -598,26 +598,25 @@ class Trainer:
     def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
                        class_weight: Any = None, return_dict: bool = False) -> Any:
         """One training step on one batch; returns that batch's loss (and metrics)."""
-        self._require_compiled("train_on_batch")
-        data = self._prepare(x, y, sample_weight, class_weight, None, None, "train_on_batch")
-        xb, yb, swb = _whole(data)
-        self._ensure_built(xb)
-        self._compile_metrics.resolve(yb, self._peek_output(xb))
-        self._compile_metrics.reset()
-        self._function("train")(self._step_inputs(xb), self._step_inputs(yb), self._step_inputs(swb))
-        return self._batch_result(return_dict)
+        return self._run_on_batch("train", x, y, sample_weight, class_weight, return_dict)
 
     @on_own_backend
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
                       return_dict: bool = False) -> Any:
         """Loss (and metrics) on one batch, without training."""
-        self._require_compiled("test_on_batch")
-        data = self._prepare(x, y, sample_weight, None, None, None, "test_on_batch")
+        return self._run_on_batch("test", x, y, sample_weight, None, return_dict)
+
+    def _run_on_batch(self, kind: str, x: Any, y: Any, sample_weight: Any,
+                      class_weight: Any, return_dict: bool) -> Any:
+        """One train or test step on a whole batch; its loss (and metrics)."""
+        what = f"{kind}_on_batch"
+        self._require_compiled(what)
+        data = self._prepare(x, y, sample_weight, class_weight, None, None, what)
         xb, yb, swb = _whole(data)
         self._ensure_built(xb)
         self._compile_metrics.resolve(yb, self._peek_output(xb))
         self._compile_metrics.reset()
-        self._function("test")(self._step_inputs(xb), self._step_inputs(yb), self._step_inputs(swb))
+        self._function(kind)(self._step_inputs(xb), self._step_inputs(yb), self._step_inputs(swb))
         return self._batch_result(return_dict)
 
     @on_own_backend

@@ -23,7 +23,7 @@ from .autodiff import record
 from .conversion import unwrap
 from .linalg_ops import matmul
 from .math_ops import add
-from .random_ops import _draw, _generator
+from .random_ops import random_uniform
 
 _ndarray = np.ndarray
 
@@ -45,10 +45,7 @@ def dropout(x: Any, rate: float, key: Any) -> Any:
     a, node = unwrap(x)
     d = a.dtype
     keep = 1.0 - rate
-    u, native = _draw(_generator(key).random, a.shape, d)
-    if native != d:
-        u = u.astype(d)
-    scale = (u < keep).astype(d)
+    scale = (random_uniform(a.shape, 0.0, 1.0, d, key) < keep).astype(d)
     scale *= d.type(1.0 / keep)
     out = a * scale
     if node is None:

@@ -53,11 +53,12 @@ def _erf_values(a: np.ndarray) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------- unary factory
-def _float_unary(name: str, forward: Callable, grad: Callable | None, doc: str) -> Callable:
-    """An op that casts integer input to floatx; ``grad(g, x, out)`` is its VJP."""
+def _unary(name: str, forward: Callable, grad: Callable | None, doc: str,
+           unwrap_input: Callable) -> Callable:
+    """An elementwise op; ``grad(g, x, out)`` is its VJP (None: no gradient)."""
 
     def op(x: Any) -> Any:
-        a, n = unwrap_float(x)
+        a, n = unwrap_input(x)
         out = forward(a)
         if n is None or grad is None:
             return out
@@ -66,21 +67,16 @@ def _float_unary(name: str, forward: Callable, grad: Callable | None, doc: str) 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc
     return op
+
+
+def _float_unary(name: str, forward: Callable, grad: Callable | None, doc: str) -> Callable:
+    """An op that casts integer input to floatx."""
+    return _unary(name, forward, grad, doc, unwrap_float)
 
 
 def _keep_unary(name: str, forward: Callable, grad: Callable | None, doc: str) -> Callable:
-    """An op that keeps the input dtype; ``grad(g, x, out)`` is its VJP (None: no grad)."""
-
-    def op(x: Any) -> Any:
-        a, n = unwrap(x)
-        out = forward(a)
-        if n is None or grad is None:
-            return out
-        return record(out, (n,), lambda g: (grad(g, a, out),))
-
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = doc
-    return op
+    """An op that keeps the input dtype."""
+    return _unary(name, forward, grad, doc, unwrap)
 
 
 def _tanh_grad(g, x, out):

@@ -47,8 +47,7 @@ class FusedOps:
         """Inverted dropout from the uniform draw of ``random_uniform(..., key)``."""
         a = to_tensor(x)
         keep = 1.0 - rate
-        u = torch.empty(a.shape, dtype=a.dtype, device=a.device)
-        u.uniform_(0.0, 1.0, generator=self._seeded(key))  # type: ignore[attr-defined]
+        u = self.random_uniform(a.shape, 0.0, 1.0, a.dtype, key)  # type: ignore[attr-defined]
         scale = u.lt_(keep).mul_(1.0 / keep)  # in place: 1/keep where kept, else 0
         return a * scale
 

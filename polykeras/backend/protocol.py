@@ -243,9 +243,11 @@ class Backend(Protocol):
 class FusedKernels(Protocol):
     """The optional fused kernels of :data:`OPTIONAL_KERNELS`.
 
-    Each is a pure function of its arguments (inputs are never changed in place), so the
-    frontend calls it the same way on eager and compiled backends. Results must equal
-    the composed ops they replace up to float rounding; the conformance suite checks it.
+    Each has the signature and result of the function of the same name in
+    :mod:`polykeras.ops.fused`, which states the formulas and composes them from ops
+    when the adapter lacks the kernel. Kernels are pure (inputs are never changed in
+    place), so the frontend calls them the same way on eager and compiled backends;
+    results equal the composed ops up to float rounding (``tests/test_fused_kernels.py``).
 
     Example:
         >>> import polykeras
@@ -254,36 +256,24 @@ class FusedKernels(Protocol):
     """
 
     def dense(self, x: Tensor, kernel: Tensor, bias: Tensor | None) -> Tensor:
-        """``matmul(x, kernel) + bias`` (just the product when ``bias`` is None), with the
-        dtype promotion and gradients of those two ops: a Dense layer in one op."""
+        """``matmul(x, kernel) + bias``, with the promotion and gradients of those ops."""
 
     def dropout(self, x: Tensor, rate: float, key: Any) -> Tensor:
-        """Inverted dropout of a float ``x`` with ``0 <= rate < 1``: ``x / (1 - rate)``
-        where ``random_uniform(shape(x), 0.0, 1.0, dtype(x), key) < 1 - rate``, else 0.
-        Differentiable in ``x``."""
+        """Inverted dropout (``0 <= rate < 1``) masked by the draw
+        ``random_uniform(shape(x), 0.0, 1.0, dtype(x), key) < 1 - rate``; see
+        :func:`polykeras.random.dropout`."""
 
     def sgd_update(self, variables: Sequence[Tensor], gradients: Sequence[Tensor],
                    momentums: Sequence[Tensor] | None, learning_rate: Tensor,
                    momentum: float, nesterov: bool
                    ) -> tuple[list[Tensor], list[Tensor] | None]:
-        """``(new variables, new momentums)`` of one SGD step over same-dtype tensors.
-
-        With ``step = g * learning_rate``: no momentums: ``w - step``; else
-        ``m' = m * momentum - step`` and ``w + m' * momentum - step`` (``nesterov``) or
-        ``w + m'``. ``learning_rate`` is a scalar tensor of the variables' dtype;
-        ``momentums`` is None exactly when ``momentum == 0``.
-        """
+        """See :func:`polykeras.ops.fused.sgd_update`."""
 
     def adam_update(self, variables: Sequence[Tensor], gradients: Sequence[Tensor],
                     momentums: Sequence[Tensor], velocities: Sequence[Tensor],
                     step_size: Tensor, beta_1: float, beta_2: float, epsilon: float
                     ) -> tuple[list[Tensor], list[Tensor], list[Tensor]]:
-        """``(new variables, new momentums, new velocities)`` of one Adam step.
-
-        ``m' = m + (g - m) * (1 - beta_1)``, ``v' = v + (g * g - v) * (1 - beta_2)``,
-        ``w - m' * step_size / (sqrt(v') + epsilon)``; ``step_size`` is the scalar
-        ``lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)`` in the variables' dtype.
-        """
+        """See :func:`polykeras.ops.fused.adam_update`."""
 
 
 def check_backend(obj: object) -> list[str]:

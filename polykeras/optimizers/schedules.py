@@ -77,7 +77,35 @@ def _scalar(value: Any) -> Any:
     return ops.convert_to_tensor(value, dtype=floatx())
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _PeriodicDecay(LearningRateSchedule):
+    """Shared by the schedules of ``initial_learning_rate``, ``decay_steps``,
+    ``decay_rate`` and ``staircase``."""
+
+    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
+                 staircase: bool = False, name: str | None = None) -> None:
+        _check_decay_steps(type(self).__name__, decay_steps)
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name or type(self).__name__
+
+    def _periods(self, step: Any) -> Any:
+        """``step / decay_steps``, floored with ``staircase``."""
+        p = ops.divide(_float_step(step), self.decay_steps)
+        return ops.floor(p) if self.staircase else p
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+            "name": self.name,
+        }
+
+
+class ExponentialDecay(_PeriodicDecay):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)``.
 
     With ``staircase=True`` the exponent is ``floor(step / decay_steps)``, so the rate
@@ -96,32 +124,12 @@ class ExponentialDecay(LearningRateSchedule):
         [1.0, 1.0, 0.5, 0.5]
     """
 
-    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
-                 staircase: bool = False, name: str = "ExponentialDecay") -> None:
-        _check_decay_steps("ExponentialDecay", decay_steps)
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-
     def __call__(self, step: Any) -> Any:
-        p = ops.divide(_float_step(step), self.decay_steps)
-        if self.staircase:
-            p = ops.floor(p)
-        return ops.multiply(self.initial_learning_rate, ops.power(self.decay_rate, p))
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
+        return ops.multiply(self.initial_learning_rate,
+                            ops.power(self.decay_rate, self._periods(step)))
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_PeriodicDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``.
 
     With ``staircase=True`` the ratio ``step / decay_steps`` is floored.
@@ -139,30 +147,9 @@ class InverseTimeDecay(LearningRateSchedule):
         [1.0, 0.5, 0.3333333432674408]
     """
 
-    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
-                 staircase: bool = False, name: str = "InverseTimeDecay") -> None:
-        _check_decay_steps("InverseTimeDecay", decay_steps)
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-
     def __call__(self, step: Any) -> Any:
-        p = ops.divide(_float_step(step), self.decay_steps)
-        if self.staircase:
-            p = ops.floor(p)
         return ops.divide(self.initial_learning_rate,
-                          ops.add(1.0, ops.multiply(self.decay_rate, p)))
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
+                          ops.add(1.0, ops.multiply(self.decay_rate, self._periods(step))))
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
