@@ -30,12 +30,13 @@ from . import (
     reduction_ops,
     shape_ops,
 )
+from . import jit as jit_mod
 from . import operators as _operators  # noqa: F401  (installs Node operators)
 from .autodiff import Node
 
 __all__ = ["NumpyBackend", "Node"]
 
-_CAPABILITIES = {"jit": False, "gpu": False, "float64": True}
+_CAPABILITIES = {"jit": True, "gpu": False, "float64": True}
 
 
 #: Which module implements each op; every name becomes a static method of the backend.
@@ -73,12 +74,12 @@ class NumpyBackend:
     """The polykeras backend running on NumPy, with its own reverse-mode autodiff.
 
     Tensors are ``np.ndarray``; under :meth:`value_and_grad` float parameters are traced
-    :class:`Node` values. ``jit`` returns the function unchanged.
+    :class:`Node` values. ``jit`` records a function's NumPy calls and replays them.
 
     Example:
         >>> b = NumpyBackend()
         >>> b.name, b.device, b.supports("jit")
-        ('numpy', 'cpu', False)
+        ('numpy', 'cpu', True)
     """
 
     name = "numpy"
@@ -95,8 +96,10 @@ class NumpyBackend:
         return "cpu"
 
     def jit(self, fn: Callable[..., Any], **options: Any) -> Callable[..., Any]:
-        """``fn`` itself: NumPy runs eagerly (options such as ``donate_argnums`` ignored)."""
-        return fn
+        """``fn`` recorded once per input signature and replayed as flat NumPy calls
+        (:mod:`polykeras.backends.numpy.jit`); options such as ``donate_argnums`` are
+        accepted and ignored."""
+        return jit_mod.jit(fn, **options)
 
     def __repr__(self) -> str:
         return "<NumpyBackend>"

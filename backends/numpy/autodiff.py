@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from .tracing import Tracer
+
 _ndarray = np.ndarray
 _add_reduce = np.add.reduce
 
@@ -118,6 +120,19 @@ def record(value: Any, parents: tuple, vjp: Callable) -> Node:
     return node
 
 
+def zeros(shape: tuple[int, ...], like: Any, dtype: Any = None) -> Any:
+    """Zeros of ``shape`` in ``like``'s dtype (or ``dtype``), as a buffer to write
+    gradients into: recorded as part of the program when ``like`` is being recorded.
+
+    Example:
+        >>> zeros((2,), np.ones(3, np.float32))
+        array([0., 0.], dtype=float32)
+    """
+    if type(like) is _ndarray:
+        return np.zeros(shape, like.dtype if dtype is None else dtype)
+    return np.zeros_like(like, shape=shape, dtype=dtype)
+
+
 def fit_shape(g: Any, shape: tuple[int, ...]) -> Any:
     """``g`` summed over broadcast axes (or broadcast up) to exactly ``shape``.
 
@@ -125,7 +140,7 @@ def fit_shape(g: Any, shape: tuple[int, ...]) -> Any:
         >>> fit_shape(np.ones((4, 3)), (3,))
         array([4., 4., 4.])
     """
-    g = np.asarray(g) if not isinstance(g, (_ndarray, np.generic)) else g
+    g = np.asarray(g) if not isinstance(g, (_ndarray, np.generic, Tracer)) else g
     lead = g.ndim - len(shape)
     if lead > 0 and g.shape[lead:] == shape and g.dtype.kind == "f":  # a bias: sum leading axes
         return _add_reduce(g, axis=0 if lead == 1 else tuple(range(lead)))
@@ -230,7 +245,7 @@ def tree_unwrap(tree: Any) -> Any:
 
 # ---------------------------------------------------------------------------- gradients
 def _param_array(x: Any) -> Any:
-    if type(x) is _ndarray or isinstance(x, np.generic):
+    if type(x) is _ndarray or type(x) is Tracer or isinstance(x, np.generic):
         return x
     if isinstance(x, Node):
         return x.value
@@ -250,6 +265,8 @@ def _is_float(a: Any) -> bool:
 
 
 def _plain_grad(g: Any, like: Any) -> np.ndarray:
+    if type(g) is Tracer:  # recorded by jit
+        return g if g.flags.writeable else g.copy()
     if type(g) is not _ndarray or not g.flags.writeable:
         g = np.array(g, dtype=like.dtype)
     return g

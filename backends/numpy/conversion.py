@@ -20,6 +20,7 @@ from polykeras import config
 from polykeras.backend.dtypes import result_type, standardize_dtype
 
 from .autodiff import Node, record
+from .tracing import Tracer
 
 ndarray = np.ndarray
 _generic = np.generic
@@ -124,7 +125,8 @@ def shape(x: Any) -> tuple[int, ...]:
 
 def is_tensor(x: Any) -> bool:
     """True for NumPy arrays, NumPy scalars and traced values."""
-    return type(x) is ndarray or type(x) is Node or isinstance(x, (ndarray, _generic, Node))
+    return type(x) is ndarray or type(x) is Node or isinstance(x, (ndarray, _generic, Node,
+                                                                    Tracer))
 
 
 # -------------------------------------------------------------------------- conversion
@@ -171,7 +173,7 @@ def convert_to_tensor(x: Any, dtype: str | None = None) -> Any:
             return x
         d = np_dtype(dtype)
         return x if x.dtype == d else x.astype(d)
-    if t is Node:
+    if t is Node or t is Tracer:
         if dtype is None:
             return x
         return cast(x, dtype)
@@ -220,6 +222,8 @@ def unwrap(x: Any) -> tuple[Any, Node | None]:
 
 
 def _unwrap_slow(x: Any) -> tuple[Any, Node | None]:
+    if type(x) is Tracer:  # an array being recorded by jit
+        return x, None
     conv = getattr(type(x), "__polykeras_tensor__", None)
     if conv is not None:  # a Variable
         v = conv(x)

@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from .autodiff import Node, record
+from .autodiff import Node, record, zeros
 from .conversion import unwrap
+from .tracing import Tracer
 
 _pyslice = builtins.slice
 _BASIC = (int, _pyslice, type(None), type(Ellipsis), np.integer)
@@ -29,7 +30,7 @@ def _slice_key(start_indices: Any, shape: Any) -> tuple[Any, ...]:
 
 def _assign_vjp(shape: tuple[int, ...], key: Any) -> Any:
     def vjp(g):
-        gx = np.zeros(shape, g.dtype)
+        gx = zeros(shape, g)
         gx[key] = g
         return (gx,)
 
@@ -38,7 +39,7 @@ def _assign_vjp(shape: tuple[int, ...], key: Any) -> Any:
 
 def _add_at_vjp(shape: tuple[int, ...], key: Any) -> Any:
     def vjp(g):
-        gx = np.zeros(shape, g.dtype)
+        gx = zeros(shape, g)
         np.add.at(gx, key, g)
         return (gx,)
 
@@ -61,7 +62,7 @@ def _index_part(k: Any) -> Any:
         return k.value
     if t in (int, bool, _pyslice) or k is None or k is Ellipsis:
         return k
-    if isinstance(k, (list, np.ndarray, np.generic)):
+    if isinstance(k, (list, np.ndarray, np.generic, Tracer)):
         return k
     conv = getattr(k, "__polykeras_tensor__", None)
     if conv is not None:
@@ -95,7 +96,7 @@ def getitem(x: Any, key: Any) -> Any:
 
 def _int_indices(indices: Any) -> np.ndarray:
     idx = unwrap(indices)[0]
-    if not isinstance(idx, np.ndarray):
+    if not isinstance(idx, (np.ndarray, Tracer)):
         idx = np.asarray(idx)
     if idx.dtype.kind not in "iu":
         idx = idx.astype(np.int64)
@@ -119,14 +120,14 @@ def take(x: Any, indices: Any, axis: int | None = None) -> Any:
 
     def vjp(g):
         if ax is None:
-            flat = np.zeros(a.size, g.dtype)
+            flat = zeros((a.size,), g)
             np.add.at(flat, _normalize_rows(idx.reshape(-1), a.size), g.reshape(-1))
             return (flat.reshape(shape),)
         # rows of the gathered axis, each a flat vector of everything else
         gm = np.moveaxis(g, tuple(range(lead, lead + idx.ndim)), tuple(range(idx.ndim)))
         rest = gm.shape[idx.ndim:]
         width = int(np.prod(rest, dtype=np.int64))
-        gx = np.zeros((shape[ax], width), g.dtype)
+        gx = zeros((shape[ax], width), g)
         _rows_add(gx, _normalize_rows(idx.reshape(-1), shape[ax]), gm.reshape(idx.size, width))
         return (np.moveaxis(gx.reshape((shape[ax],) + rest), 0, ax),)
 
@@ -191,7 +192,7 @@ def take_along_axis(x: Any, indices: Any, axis: int | None = -1) -> Any:
     key = _along_axis_key(a_b.shape, np.where(idx_b < 0, idx_b + shape[ax], idx_b), ax)
 
     def vjp(g):
-        gx = np.zeros(a_b.shape, g.dtype)
+        gx = zeros(a_b.shape, g)
         np.add.at(gx, key, g)
         return (gx,)
 
@@ -210,7 +211,7 @@ def scatter(indices: Any, values: Any, shape: tuple[int, ...]) -> Any:
     key = tuple(flat_idx.T)
     tail = tuple(shape[rank:])
     vflat = np.reshape(v, (flat_idx.shape[0],) + tail)
-    out = np.zeros(shape, v.dtype)
+    out = zeros(tuple(shape), v)
     np.add.at(out, key, vflat)
     if n is None:
         return out

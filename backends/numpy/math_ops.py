@@ -363,6 +363,7 @@ def clip(x: Any, x_min: Any, x_max: Any) -> Any:
 
 _BIT_TYPES = {1: np.int8, 2: np.int16, 4: np.int32, 8: np.int64}
 _SELECT_MIN_SIZE = 2048
+_SELECTABLE = (np.ndarray, int, float, bool)
 
 
 def _is_plus_zero(v: Any) -> bool:
@@ -378,7 +379,8 @@ def select(c: np.ndarray, a: Any, b: Any) -> Any:
     arr = a if getattr(a, "size", 0) >= getattr(b, "size", 0) else b
     d = arr.dtype
     bits = _BIT_TYPES.get(d.itemsize)
-    if bits is None or d.kind == "b" or arr.size < _SELECT_MIN_SIZE:
+    if bits is None or d.kind == "b" or arr.size < _SELECT_MIN_SIZE or not (
+            type(a) in _SELECTABLE and type(b) in _SELECTABLE):
         return np.where(c, a, b)
     shape = np.broadcast_shapes(c.shape, np.shape(a), np.shape(b))
     m = c.astype(bits)

@@ -21,6 +21,7 @@ import numpy as np
 from polykeras import config
 
 from .conversion import is_float_dtype, np_dtype, unwrap
+from .tracing import opaque
 
 _MASK32 = 0xFFFFFFFF
 _MASK64 = (1 << 64) - 1
@@ -62,10 +63,51 @@ def _as_key(k: int) -> np.ndarray:
     return np.array([k >> 32, k & _MASK32], dtype=np.uint32)
 
 
+@opaque
 def rng_split(key: Any) -> tuple[np.ndarray, np.ndarray]:
     """``(next_key, subkey)`` derived deterministically (and purely) from ``key``."""
     base = _mix(_key64(key))
-    return _as_key(_mix(base ^ 0x5851F42D4C957F2D)), _as_key(_mix(base ^ 0x14057B7EF767814F))
+    a, b = _mix(base ^ 0x5851F42D4C957F2D), _mix(base ^ 0x14057B7EF767814F)
+    both = np.array([a >> 32, a & _MASK32, b >> 32, b & _MASK32], dtype=np.uint32)
+    return both[:2], both[2:]
+
+
+def _state_words(z: int) -> tuple[int, int, int]:
+    """The three SplitMix64 words after ``z`` (the key's SFC64 state, counter aside)."""
+    z = _mix(z)
+    z2 = _mix(z)
+    return z, z2, _mix(z2)
+
+
+def _set_state(bg: Any, words: tuple[int, int, int]) -> None:
+    bg.state = {"bit_generator": "SFC64",
+                "state": {"state": np.array([*words, 1], np.uint64)},
+                "has_uint32": 0, "uinteger": 0}
+
+
+def _state_view(bg: Any) -> np.ndarray | None:
+    """The bit generator's state (four words, then the buffered-uint32 flag and value) as
+    a writable uint64 array, or None when its layout is not the expected one.
+
+    Writing the state through it is what assigning ``bg.state`` does, without building
+    and parsing a dictionary on every re-key.
+    """
+    try:
+        import ctypes
+
+        raw = (ctypes.c_uint64 * 5).from_address(bg.ctypes.state_address)
+        view = np.frombuffer(raw, np.uint64)
+        _set_state(bg, (1, 2, 3))
+        bg.random_raw()
+        bg.random_raw(output=False)
+        expected = bg.state
+        view[:] = (5, 6, 7, 1, 0)
+        ok = bg.state["state"]["state"].tolist() == [5, 6, 7, 1] and \
+            bg.state["has_uint32"] == 0 and expected["has_uint32"] == 0
+        _set_state(bg, (1, 2, 3))
+        return view if ok else None
+    except (AttributeError, TypeError, ValueError, ImportError):
+        return None
 
 
 def _generator(key: Any) -> np.random.Generator:
@@ -77,18 +119,21 @@ def _generator(key: Any) -> np.random.Generator:
     gen = getattr(_local, "generator", None)
     if gen is None:
         gen = _local.generator = np.random.Generator(np.random.SFC64(0))
-    z = _key64(key)
-    words = []
-    for _ in range(3):
-        z = _mix(z)
-        words.append(z)
-    gen.bit_generator.state = {
-        "bit_generator": "SFC64",
-        "state": {"state": np.array([*words, 1], np.uint64)},
-        "has_uint32": 0,
-        "uinteger": 0,
-    }
+        _local.view = _state_view(gen.bit_generator)
+    w1, w2, w3 = _state_words(_key64(key))
+    view = _local.view
+    if view is None:
+        _set_state(gen.bit_generator, (w1, w2, w3))
+    else:
+        view[0] = w1
+        view[1] = w2
+        view[2] = w3
+        view[3] = 1
+        view[4] = 0
     return gen
+
+
+_NATIVE_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _float_dtype(dtype: Any) -> np.dtype:
@@ -108,10 +153,11 @@ def _scalar(v: Any) -> Any:
 
 
 def _draw(draw: Any, shape: Any, d: np.dtype) -> tuple[np.ndarray, np.dtype]:
-    native = d if d in (np.dtype(np.float32), np.dtype(np.float64)) else np.dtype(np.float32)
-    return draw(tuple(shape), dtype=native), native
+    native = d if d in _NATIVE_FLOATS else _NATIVE_FLOATS[0]
+    return draw(shape if type(shape) is tuple else tuple(shape), dtype=native), native
 
 
+@opaque
 def random_uniform(shape: Any, minval: float = 0.0, maxval: float = 1.0,
                    dtype: str | None = None, key: Any = None) -> np.ndarray:
     """Uniform values in ``[minval, maxval)``."""
@@ -128,6 +174,7 @@ def random_uniform(shape: Any, minval: float = 0.0, maxval: float = 1.0,
     return out if out.dtype == d else out.astype(d)
 
 
+@opaque
 def random_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0,
                   dtype: str | None = None, key: Any = None) -> np.ndarray:
     """Normal values with ``mean`` and ``stddev``."""
@@ -139,6 +186,7 @@ def random_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0,
     return out if out.dtype == d else out.astype(d)
 
 
+@opaque
 def random_truncated_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0,
                             dtype: str | None = None, key: Any = None) -> np.ndarray:
     """Normal values resampled until within two standard deviations of ``mean``."""
@@ -155,6 +203,7 @@ def random_truncated_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0,
     return out if out.dtype == d else out.astype(d)
 
 
+@opaque
 def random_randint(shape: Any, minval: int, maxval: int, dtype: str | None = "int32",
                    key: Any = None) -> np.ndarray:
     """Integers in ``[minval, maxval)``."""
@@ -170,5 +219,9 @@ def random_shuffle(x: Any, axis: int = 0, key: Any = None) -> Any:
     from .indexing_ops import take
 
     a = unwrap(x)[0]
-    perm = _generator(key).permutation(a.shape[axis])
-    return take(x, perm, axis=axis)
+    return take(x, _permutation(a.shape[axis], key), axis=axis)
+
+
+@opaque
+def _permutation(n: int, key: Any) -> np.ndarray:
+    return _generator(key).permutation(n)

@@ -11,12 +11,14 @@ Example:
 from __future__ import annotations
 
 import builtins
+import math
 from typing import Any
 
 import numpy as np
 
-from .autodiff import record
+from .autodiff import record, zeros
 from .conversion import floatx_dtype, is_float_dtype, np_dtype, unwrap
+from .tracing import asarray
 
 Axis = Any
 
@@ -70,10 +72,26 @@ def sum(x: Any, axis: Axis = None, keepdims: bool = False) -> Any:
     return record(out, (n,), lambda g: (_reduced_grad(g, shape, axis, keepdims),))
 
 
+_WIDE_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+_add_reduce = np.add.reduce
+
+
+def _count(shape: tuple[int, ...], axis: Axis) -> int:
+    """How many elements each result of a reduction over ``axis`` combines."""
+    if axis is None:
+        return math.prod(shape)
+    if type(axis) is int:
+        return shape[axis]
+    return math.prod(shape[ax] for ax in axis)
+
+
 def mean(x: Any, axis: Axis = None, keepdims: bool = False) -> Any:
     """Mean over ``axis``; integer inputs give ``floatx()``."""
     a, n = unwrap(x)
-    if is_float_dtype(a.dtype):
+    if a.dtype in _WIDE_FLOATS and a.size:
+        # np.mean's own two steps (float32/float64), without its Python wrapper
+        out = _add_reduce(a, axis, None, None, keepdims) / _count(a.shape, axis)
+    elif is_float_dtype(a.dtype):
         out = np.mean(a, axis=axis, keepdims=keepdims)
     else:
         d = floatx_dtype()
@@ -176,12 +194,12 @@ def cumsum(x: Any, axis: int | None = None, dtype: str | None = None) -> Any:
 
 def argmax(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
     """int32 index of the largest value along ``axis`` (first on ties)."""
-    return np.asarray(np.argmax(unwrap(x)[0], axis=axis, keepdims=keepdims), np.int32)
+    return asarray(np.argmax(unwrap(x)[0], axis=axis, keepdims=keepdims), np.int32)
 
 
 def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
     """int32 index of the smallest value along ``axis`` (first on ties)."""
-    return np.asarray(np.argmin(unwrap(x)[0], axis=axis, keepdims=keepdims), np.int32)
+    return asarray(np.argmin(unwrap(x)[0], axis=axis, keepdims=keepdims), np.int32)
 
 
 def argsort(x: Any, axis: int = -1) -> Any:
@@ -193,7 +211,7 @@ def argsort(x: Any, axis: int = -1) -> Any:
 
 
 def _scatter_back(g: np.ndarray, idx: np.ndarray, shape: tuple[int, ...], axis: int) -> Any:
-    out = np.zeros(shape, g.dtype)
+    out = zeros(shape, g)
     np.put_along_axis(out, idx, g, axis)
     return out
 
