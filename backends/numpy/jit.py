@@ -30,9 +30,10 @@ from typing import Any
 
 import numpy as np
 
-from . import autodiff
+from .autodiff import _state as _tape_state
 from .program import GuardFailed, Program, compile_recording
-from .tracing import Const, Recording, Ref, Tracer, Unrecordable, recording
+from .tracing import Const, Recording, Ref, Tracer, Unrecordable
+from .tracing import _state as _tracing_state
 
 _ndarray = np.ndarray
 _generic = np.generic
@@ -139,12 +140,13 @@ def _same(a: Any, b: Any) -> bool:
 
 
 class _Entry:
-    """The program of one input signature."""
+    """The program of one input signature; ``replay`` is its function once verified."""
 
-    __slots__ = ("program", "verified", "eager", "lock")
+    __slots__ = ("program", "replay", "verified", "eager", "lock")
 
     def __init__(self, program: Program | None) -> None:
         self.program = program
+        self.replay: Callable[..., Any] | None = None
         self.verified = False
         self.eager = program is None
         self.lock = threading.Lock()
@@ -166,8 +168,8 @@ class Compiled:
         self.__doc__ = getattr(fn, "__doc__", None)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if kwargs or self.eager_reason is not None or recording() is not None or \
-                autodiff._state.tape is not None:  # inside value_and_grad: run inline
+        if kwargs or self.eager_reason is not None or _tracing_state.recording is not None \
+                or _tape_state.tape is not None:  # inside value_and_grad: run inline
             return self.fn(*args, **kwargs)
         arrays: list[Any] = []
         try:
@@ -179,14 +181,15 @@ class Compiled:
         if entry is None:
             return self._record(key, args, arrays)
         if entry.eager or not entry.lock.acquire(blocking=False):
-            return self.fn(*args)
+            return self.fn(*args)  # (or running in another thread: its buffers are busy)
         try:
-            if entry.verified:
-                return entry.program(*arrays)  # type: ignore[misc]
+            replay = entry.replay
+            if replay is not None:
+                return replay(*arrays)
             return self._verify(entry, args, arrays)
         except GuardFailed as exc:
             ins = entry.program.guards[exc.index]  # type: ignore[union-attr]
-            entry.eager = True
+            entry.eager, entry.replay = True, None
             self._warn(f"it reads a traced value into Python ({_guard_name(ins.fn)} at "
                        f"{ins.where}) and that value changed between calls; this input "
                        "signature now runs eagerly")
@@ -228,6 +231,8 @@ class Compiled:
             self._warn("its replayed program differs from eager execution (a NumPy call "
                        "the recording did not see); this input signature now runs eagerly")
         entry.verified = True
+        if not entry.eager:
+            entry.replay = entry.program.fn  # type: ignore[union-attr]
         return want
 
     def _give_up(self, reason: str, _: str) -> None:

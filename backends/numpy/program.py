@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from .tracing import Const, Instruction, Recording, Ref
+from .tracing import _T, Const, Instruction, Recording, Ref
 
 _ndarray = np.ndarray
 
@@ -219,6 +219,8 @@ def compile_recording(rec: Recording, output: Any) -> Program:
         new = [r for r in ins.results if r is not None and r not in defined]
         if ins.kind == "getitem":
             code = f"{w.expr(ins.args[0])}[{w.key(ins.args[1])}]"
+        elif ins.fn is _T:
+            code = f"{w.expr(ins.args[0])}.T"
         elif ins.kind == "setitem":
             lines.append(f"{w.expr(ins.args[0])}[{w.key(ins.args[1])}] = {w.expr(ins.args[2])}")
             continue
