@@ -1,4 +1,5 @@
-"""Turning user data (arrays, tensors, lists/dicts of them, generators) into batches.
+"""Turning user data (arrays, tensors, DataFrames, lists/dicts of them, generators,
+datasets) into batches.
 
 Batches are cut on the host from NumPy arrays (float64 becomes floatx, other dtypes are
 kept), then handed to the backend once per step.
@@ -14,25 +15,37 @@ from __future__ import annotations
 
 import functools
 import math
-import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from polykeras.config import floatx
+from polykeras.data_streams import GeneratorData, PyDatasetData
 from polykeras.layers.graph import flatten, map_structure
+from polykeras.utils.py_dataset import is_py_dataset
+
+__all__ = ["ArrayData", "GeneratorData", "PyDatasetData", "stream_data"]
 
 
 def to_numpy_structure(x: Any, backend: Any) -> Any:
-    """NumPy arrays for every leaf (backend tensors and Variables converted once)."""
+    """NumPy arrays for every leaf (backend tensors and Variables converted once; other
+    frameworks' CPU tensors, DataFrames and Series viewed without a copy)."""
     def conv(a: Any) -> Any:
         if a is None or isinstance(a, np.ndarray):
             return a
         if backend.is_tensor(a) or hasattr(a, "__polykeras_tensor__"):
             return np.asarray(backend.convert_to_numpy(a))
-        return np.asarray(a)
+        try:
+            return np.asarray(a)
+        except (TypeError, ValueError, RuntimeError):
+            detach = getattr(a, "detach", None)  # e.g. a torch tensor that requires grad
+            if detach is None:
+                raise
+            return np.asarray(detach().cpu())
 
+    if isinstance(x, list) and x and isinstance(flatten(x)[0], (int, float, bool, np.number)):
+        return np.asarray(x)  # nested Python numbers: one array, as Keras reads them
     return map_structure(conv, x)
 
 
@@ -125,70 +138,6 @@ class ArrayData:
             yield x, y, sw
 
 
-class GeneratorData:
-    """Batches from a Python generator or iterable of ``x``, ``(x, y)`` or ``(x, y, sw)``."""
-
-    def __init__(self, source: Any, steps: int | None = None) -> None:
-        self.source = source
-        self.steps = steps
-        self._iterator: Iterator[Any] | None = None
-        self.exhausted = False
-
-    @property
-    def steps_per_epoch(self) -> int | None:
-        if self.steps:
-            return self.steps
-        try:
-            return len(self.source)
-        except TypeError:
-            return None
-
-    def _next_iterator(self) -> Iterator[Any]:
-        if self.steps:
-            if self._iterator is None:
-                self._iterator = iter(self.source)
-            return self._iterator
-        it = iter(self.source)
-        if it is self.source and self._iterator is not None:
-            return it  # a one-shot generator: already consumed
-        self._iterator = it
-        return it
-
-    def batches(self, shuffle: bool = False, rng: Any = None) -> Iterator[tuple[Any, Any, Any]]:
-        it = self._next_iterator()
-        count = 0
-        while self.steps is None or count < self.steps:
-            try:
-                item = next(it)
-            except StopIteration:
-                if count == 0 or self.steps:
-                    warnings.warn(
-                        "The data generator ran out of data; training stops. Pass a "
-                        "re-iterable (e.g. a list) or `steps_per_epoch` * epochs batches.",
-                        stacklevel=4,
-                    )
-                    self.exhausted = True
-                return
-            count += 1
-            yield unpack(item)
-
-
-def unpack(item: Any) -> tuple[Any, Any, Any]:
-    """(x, y, sample_weight) from a batch given as x, (x,), (x, y) or (x, y, sw)."""
-    if isinstance(item, tuple):
-        if len(item) == 1:
-            return _np(item[0]), None, None
-        if len(item) == 2:
-            return _np(item[0]), _np(item[1]), None
-        if len(item) == 3:
-            return _np(item[0]), _np(item[1]), _np(item[2])
-        raise ValueError(
-            f"A batch must be x, (x, y) or (x, y, sample_weight); received a tuple of "
-            f"{len(item)} items."
-        )
-    return _np(item), None, None
-
-
 def _np(a: Any) -> Any:
     def conv(v: Any) -> Any:
         if isinstance(v, np.ndarray) and v.dtype == np.float64:
@@ -199,11 +148,21 @@ def _np(a: Any) -> Any:
 
 
 def is_generator_like(x: Any, backend: Any) -> bool:
-    if isinstance(x, (np.ndarray, list, tuple, dict)) or x is None or backend.is_tensor(x):
+    """Whether ``x`` yields batches (a generator, ``tf.data.Dataset``, torch
+    ``DataLoader``, ``PyDataset`` ...) rather than holding all samples (arrays, tensors,
+    DataFrames and nests of them)."""
+    if isinstance(x, (np.ndarray, list, tuple, dict, str, bytes)) or x is None:
         return False
-    if hasattr(x, "__polykeras_tensor__") or hasattr(x, "__array__"):
+    if backend.is_tensor(x) or hasattr(x, "__polykeras_tensor__") or hasattr(x, "__array__"):
         return False
-    return hasattr(x, "__iter__") or hasattr(x, "__next__")
+    return hasattr(x, "__iter__") or hasattr(x, "__next__") or is_py_dataset(x)
+
+
+def stream_data(x: Any, steps: int | None, backend: Any, what: str) -> Any:
+    """The batch source for a generator, iterable or ``PyDataset`` ``x``."""
+    if is_py_dataset(x):
+        return PyDatasetData(x, steps, backend, what)
+    return GeneratorData(x, steps, backend, what)
 
 
 def class_weights_to_sample_weights(y: Any, class_weight: dict[int, float]) -> np.ndarray:

@@ -32,6 +32,7 @@ from polykeras.data_adapter import (
     GeneratorData,
     class_weights_to_sample_weights,
     is_generator_like,
+    stream_data,
     to_numpy_structure,
 )
 from polykeras.layers import logits as logits_mod
@@ -376,7 +377,7 @@ class Trainer:
                     f"When x is a generator or iterable of batches, y must be None (the "
                     f"batches carry the targets); received y of type {type(y).__name__}."
                 )
-            return GeneratorData(x, steps)
+            return stream_data(x, steps, self._backend, what)
         b = self._backend
         x = to_numpy_structure(x, b)
         y = to_numpy_structure(y, b) if y is not None else None

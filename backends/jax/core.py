@@ -263,6 +263,10 @@ class CoreOps:
     def convert_to_numpy(self, x: Any) -> np.ndarray:
         return np.array(to_tensor(x))
 
+    def from_dlpack(self, x: Any) -> Array:
+        """A ``jax.Array`` sharing the memory of any ``__dlpack__`` object."""
+        return jax.dlpack.from_dlpack(x)
+
     def shape(self, x: Any) -> tuple[int, ...]:
         return tuple(x.shape) if hasattr(x, "shape") else tuple(to_tensor(x).shape)
 

@@ -41,8 +41,8 @@ _CAPABILITIES = {"jit": True, "gpu": False, "float64": True}
 
 #: Which module implements each op; every name becomes a static method of the backend.
 _OPS: dict[Any, tuple[str, ...]] = {
-    conversion: ("is_tensor", "convert_to_tensor", "convert_to_numpy", "shape", "dtype",
-                 "cast", "stop_gradient"),
+    conversion: ("is_tensor", "convert_to_tensor", "convert_to_numpy", "from_dlpack", "shape",
+                 "dtype", "cast", "stop_gradient"),
     creation_ops: ("zeros", "ones", "full", "arange", "eye", "linspace"),
     math_ops: (
         "abs", "negative", "sign", "exp", "log", "log1p", "expm1", "sqrt", "square",

@@ -205,6 +205,11 @@ def convert_to_tensor(x: Any, dtype: str | None = None) -> Any:
     return arr
 
 
+def from_dlpack(x: Any) -> np.ndarray:
+    """A NumPy array sharing the memory of a CPU ``__dlpack__`` object."""
+    return np.from_dlpack(x)
+
+
 def convert_to_numpy(x: Any) -> np.ndarray:
     """A NumPy array holding the value: a copy, so changing it never changes a tensor
     (or a variable) that shares the buffer. Traced values are unwrapped."""

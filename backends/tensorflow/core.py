@@ -53,7 +53,8 @@ _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 _SCALARS = (float, int, bool)
 
 __all__ = [
-    "is_tensor", "convert_to_tensor", "convert_to_numpy", "shape", "dtype", "cast",
+    "is_tensor", "convert_to_tensor", "convert_to_numpy", "from_dlpack", "shape", "dtype",
+    "cast",
     "zeros", "ones", "full", "arange", "eye", "linspace",
 ]
 
@@ -181,6 +182,11 @@ def convert_to_tensor(x: Any, dtype: str | None = None) -> Tensor:
             "NumPy array, Python scalar or nested list of numbers."
         ) from exc
     return _from_array(arr, dtype, from_python=True)
+
+
+def from_dlpack(x: Any) -> Tensor:
+    """A ``tf.Tensor`` sharing the memory of any ``__dlpack__`` object."""
+    return tf.experimental.dlpack.from_dlpack(x.__dlpack__())
 
 
 def convert_to_numpy(x: Any) -> np.ndarray:

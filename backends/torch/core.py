@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +21,10 @@ import torch
 
 from polykeras import config
 from polykeras.backend.dtypes import result_type, standardize_dtype
+
+# Read-only NumPy views (of DataFrames, TensorFlow or JAX arrays) become tensors without
+# a copy; polykeras never writes into an input tensor, so torch's warning does not apply.
+warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
 
 Tensor = torch.Tensor
 
@@ -365,6 +370,12 @@ class CoreOps:
         if t.device.type == "cpu":
             return t.numpy().copy()
         return t.cpu().numpy()
+
+    def from_dlpack(self, x: Any) -> Tensor:
+        """A tensor sharing the memory of any ``__dlpack__`` object, moved to the
+        adapter's device only when it lives elsewhere."""
+        t = torch.from_dlpack(x)
+        return t if t.device == DEVICE else t.to(DEVICE)
 
     def shape(self, x: Any) -> tuple[int, ...]:
         return tuple(to_tensor(x).shape)

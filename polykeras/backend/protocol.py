@@ -81,6 +81,11 @@ OPTIONAL_OPS = (
 #: Fused kernels an adapter may define (contracts in :class:`FusedKernels`).
 OPTIONAL_KERNELS = ("dense", "dropout", "sgd_update", "adam_update")
 
+#: Optional conversion hooks: ``from_dlpack(x)`` turns any object with ``__dlpack__``
+#: (another framework's tensor) into this backend's tensor without a copy; input
+#: pipelines use it to hand accelerator batches across frameworks.
+OPTIONAL_CONVERSIONS = ("from_dlpack",)
+
 @runtime_checkable
 class Backend(Protocol):
     """One framework adapter. See the module docstring for shared conventions."""

@@ -5,9 +5,12 @@ Example:
     >>> polykeras.utils.set_random_seed(42)
 """
 
+from polykeras.utils.py_dataset import PyDataset
 from polykeras.utils.seeding import draw_seed, numpy_rng, set_random_seed
 
-__all__ = ["draw_seed", "numpy_rng", "set_random_seed"]
+Sequence = PyDataset  # the older Keras name
+
+__all__ = ["PyDataset", "Sequence", "draw_seed", "numpy_rng", "set_random_seed"]
 
 
 def to_categorical(x, num_classes=None):
