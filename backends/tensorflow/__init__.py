@@ -21,6 +21,7 @@ import tensorflow as tf  # noqa: E402
 from polykeras.backends.tensorflow import (  # noqa: E402
     autodiff,
     core,
+    data,
     math_ops,
     nn_ops,
     random_ops,
@@ -29,7 +30,7 @@ from polykeras.backends.tensorflow import (  # noqa: E402
 
 __all__ = ["TensorflowBackend"]
 
-_MODULES = (core, math_ops, shape_ops, nn_ops, random_ops, autodiff)
+_MODULES = (core, math_ops, shape_ops, nn_ops, random_ops, autodiff, data)
 
 
 class TensorflowBackend:

@@ -1,40 +1,63 @@
-"""Utilities: seeding, argument helpers.
+"""Utilities, as ``keras.utils``: seeding, array helpers, ``PyDataset`` and
+backend-neutral datasets, files and images, model plots, serialization.
+
+Names are imported on first use, so ``import polykeras`` stays light.
 
 Example:
     >>> import polykeras
     >>> polykeras.utils.set_random_seed(42)
+    >>> polykeras.utils.to_categorical([1, 0], 2).tolist()
+    [[0.0, 1.0], [1.0, 0.0]]
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from polykeras.utils.numerical import normalize, pad_sequences, to_categorical
 from polykeras.utils.py_dataset import PyDataset
 from polykeras.utils.seeding import draw_seed, numpy_rng, set_random_seed
 
 Sequence = PyDataset  # the older Keras name
 
-__all__ = ["PyDataset", "Sequence", "draw_seed", "numpy_rng", "set_random_seed"]
+#: Lazily imported names -> their module.
+_LAZY = {
+    "Progbar": "polykeras.callbacks.progbar",
+    "Dataset": "polykeras.utils.dataset_utils",
+    "split_dataset": "polykeras.utils.dataset_utils",
+    "timeseries_dataset_from_array": "polykeras.utils.dataset_utils",
+    "image_dataset_from_directory": "polykeras.utils.directory_datasets",
+    "text_dataset_from_directory": "polykeras.utils.directory_datasets",
+    "load_img": "polykeras.utils.image_utils",
+    "img_to_array": "polykeras.utils.image_utils",
+    "array_to_img": "polykeras.utils.image_utils",
+    "save_img": "polykeras.utils.image_utils",
+    "get_file": "polykeras.utils.file_utils",
+    "model_to_dot": "polykeras.utils.model_visualization",
+    "plot_model": "polykeras.utils.model_visualization",
+    "serialize_keras_object": "polykeras.saving.serialization",
+    "deserialize_keras_object": "polykeras.saving.serialization",
+    "custom_object_scope": "polykeras.saving.registration",
+    "CustomObjectScope": "polykeras.saving.registration",
+    "get_registered_object": "polykeras.saving.registration",
+    "get_registered_name": "polykeras.saving.registration",
+    "get_custom_objects": "polykeras.saving.registration",
+    "register_keras_serializable": "polykeras.saving.registration",
+}
+
+__all__ = ["PyDataset", "Sequence", "draw_seed", "normalize", "numpy_rng", "pad_sequences",
+           "set_random_seed", "to_categorical", *_LAZY]
 
 
-def to_categorical(x, num_classes=None):
-    """One-hot float32 rows from integer labels (as ``keras.utils.to_categorical``).
-
-    Example:
-        >>> to_categorical([0, 2], 3).tolist()
-        [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
-    """
-    import numpy as np
-
-    x = np.asarray(x, dtype="int64")
-    if x.ndim > 1 and x.shape[-1] == 1:
-        x = x.reshape(x.shape[:-1])
-    if num_classes is None:
-        num_classes = int(x.max()) + 1 if x.size else 0
-    if x.size and (x.min() < 0 or x.max() >= num_classes):
-        raise ValueError(
-            f"to_categorical: labels must be in [0, {num_classes}), received values from "
-            f"{x.min()} to {x.max()}."
-        )
-    out = np.zeros(x.shape + (num_classes,), dtype="float32")
-    np.put_along_axis(out, x[..., None], 1.0, axis=-1)
-    return out
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 
-__all__.append("to_categorical")
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
