@@ -1,7 +1,8 @@
-"""Datasets as in ``keras.datasets``: ``mnist`` and ``fashion_mnist``.
+"""Datasets as in ``keras.datasets``: ``mnist``, ``fashion_mnist``, ``cifar10``,
+``cifar100``, ``imdb``, ``reuters``, ``boston_housing`` and ``california_housing``.
 
 Each submodule has ``load_data()`` returning ``(x_train, y_train), (x_test, y_test)`` as
-uint8 NumPy arrays. Data lives in ``$POLYKERAS_DATASETS/<name>`` (default
+NumPy arrays. Data lives in ``$POLYKERAS_DATASETS/<name>`` (default
 ``~/.polykeras/datasets/<name>``) and is downloaded there when missing. The submodules
 are imported on first access, so importing polykeras stays fast.
 
@@ -22,7 +23,8 @@ from polykeras.datasets.errors import (
     DatasetWriteError,
 )
 
-_SUBMODULES = ("mnist", "fashion_mnist")
+_SUBMODULES = ("mnist", "fashion_mnist", "cifar10", "cifar100", "imdb", "reuters",
+               "boston_housing", "california_housing")
 
 __all__ = [
     "ChecksumError",
