@@ -23,7 +23,9 @@ FRAMEWORK_MODULES = {"numpy": ("numpy",), "torch": ("torch",), "jax": ("jax", "j
                      "tensorflow": ("tensorflow",)}
 #: Benchmark letters of the report and the workloads they select.
 BENCHMARK_LETTERS = {"a": "mlp_epoch", "b": "step", "c": "predict", "d": "cnn_epoch",
-                     "e": "startup"}
+                     "e": "startup", "h": "pydataset_epoch"}
+#: Benchmarks that come with a letter: (h) times both pipelines against the arrays of (a).
+COMPANIONS = {"pydataset_epoch": ("dataloader_epoch", "mlp_epoch")}
 DEFAULT_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
 
@@ -71,6 +73,13 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+def _with_companions(benches: list[str]) -> list[str]:
+    out = list(benches)
+    for bench in benches:
+        out += [c for c in COMPANIONS.get(bench, ()) if c not in out]
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
@@ -78,14 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
             "Time polykeras against the same models hand-written in each framework and "
             "against Keras 3: (a) the seed MLP's training epoch, (b) per-step overhead of "
             "a small MLP, (c) predict throughput, (d) an epoch of the MNIST convnet, "
-            "(e) import time and peak memory on NumPy. Writes results.md, results.json "
+            "(e) import time and peak memory on NumPy, (h) the seed MLP fed by a slow "
+            "PyDataset and by a torch DataLoader. Writes results.md, results.json "
             "and results.png to --out."),
     )
     parser.add_argument("--backends", type=_split, default=None,
                         help=f"comma-separated subset of {','.join(BACKENDS)} "
                              "(default: every installed one)")
     parser.add_argument("--benchmarks", type=_split, default=None,
-                        help="comma-separated letters a,b,c,d,e (default: all)")
+                        help="comma-separated letters a,b,c,d,e,h (default: all)")
     parser.add_argument("--repeats", type=_positive(int, 1), default=None,
                         help="timed repeats per implementation (default 5; 1 with --smoke)")
     parser.add_argument("--warmup", type=_positive(int, 0), default=1,
@@ -125,7 +135,7 @@ def parse(argv: list[str] | None = None) -> Options:
     letters = [x.lower() for x in (args.benchmarks or list(BENCHMARK_LETTERS))]
     bad = [x for x in letters if x not in BENCHMARK_LETTERS]
     if bad:
-        parser.error(f"unknown benchmark(s) {', '.join(bad)}; choose from a,b,c,d,e, "
+        parser.error(f"unknown benchmark(s) {', '.join(bad)}; choose from a,b,c,d,e,h, "
                      "e.g. --benchmarks a,b")
     sizes = Sizes.smoke() if args.smoke else Sizes()
     if args.cnn_samples is not None:
@@ -133,7 +143,7 @@ def parse(argv: list[str] | None = None) -> Options:
     smoke = bool(args.smoke)
     return Options(
         backends=list(dict.fromkeys(backends)),
-        benchmarks=[BENCHMARK_LETTERS[x] for x in dict.fromkeys(letters)],
+        benchmarks=_with_companions([BENCHMARK_LETTERS[x] for x in dict.fromkeys(letters)]),
         repeats=args.repeats or (1 if smoke else 5),
         warmup=args.warmup,
         sizes=sizes,

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks import data
+from benchmarks import data, pipelines
 from benchmarks.workload import (
     ADAM_BETA_1,
     ADAM_BETA_2,
@@ -111,6 +111,8 @@ def build(api: ModuleType, bench: str, folder: str, sizes: Sizes, seed: int,
     if bench == "cnn_epoch":
         return _fitter(cnn(api, seed), data.load(folder, "cnn_x"), data.load(folder, "cnn_y"),
                        sizes.cnn_batch)
+    if bench in pipelines.PIPELINE_BENCHES:
+        return pipelines.build(api, mlp(api, SEED_MLP, seed), bench, folder, sizes, seed)
     if bench == "predict":
         model = mlp(api, SEED_MLP, seed)
         x = data.load(folder, "predict_x")

@@ -16,10 +16,18 @@ import os
 from typing import Any
 
 from benchmarks import chart
-from benchmarks.results import IMPL_LABELS, IMPLEMENTATIONS, Cell, Results, summary
+from benchmarks.results import (
+    IMPL_LABELS,
+    IMPLEMENTATIONS,
+    Cell,
+    Results,
+    paired_ratio,
+    summary,
+)
 from benchmarks.workload import bench_title
 
-BENCH_ORDER = ("mlp_epoch", "step", "predict", "cnn_epoch", "import", "peak_memory")
+BENCH_ORDER = ("mlp_epoch", "step", "predict", "cnn_epoch", "pydataset_epoch",
+               "dataloader_epoch", "import", "peak_memory")
 FILES = ("results.md", "results.json", "results.png")
 
 
@@ -96,6 +104,35 @@ def table(results: Results) -> str:
     return "\n".join(lines)
 
 
+def pipeline_lines(results: Results) -> list[str]:
+    """(h): each pipeline epoch against the arrays epoch of (a) on the same backend,
+    repeat i against repeat i, with the targets of the benchmark."""
+    from benchmarks.pipelines import PYDATASET_WORKERS, load_seconds
+
+    lines = []
+    spread = load_seconds(results.sizes) / PYDATASET_WORKERS
+    for bench, backend in ordered_rows(results):
+        cell = results.get(bench, backend, "polykeras")
+        arrays = results.get("mlp_epoch", backend, "polykeras")
+        if bench not in ("pydataset_epoch", "dataloader_epoch") or cell is None or \
+                arrays is None or cell.status != "ok" or arrays.status != "ok":
+            continue
+        if bench == "pydataset_epoch":
+            ratio = paired_ratio(cell.raw, [max(a, spread) for a in arrays.raw])
+            target, what = 1.2, (f"PyDataset epoch / max(arrays epoch, load {spread:.3g} s "
+                                 f"= {load_seconds(results.sizes):.3g} s / "
+                                 f"{PYDATASET_WORKERS} workers)")
+        else:
+            ratio = paired_ratio(cell.raw, arrays.raw)
+            target, what = 1.05, "DataLoader epoch / arrays epoch"
+        if ratio is None:
+            continue
+        verdict = "met" if ratio["median"] <= target else "NOT met"
+        lines.append(f"- {backend}: {what} = {ratio_text(ratio)} (target <= {target}: "
+                     f"{verdict})")
+    return lines
+
+
 def _versions(results: Results) -> list[str]:
     lines = []
     for key, info in sorted(results.meta.get("workers", {}).items()):
@@ -145,6 +182,9 @@ def markdown(results: Results, chart_note: str) -> str:
         f"{meta.get('peak_rss_source') or 'the process'}.",
         f"- Chart: {chart_note}.",
     ]
+    pipelines = pipeline_lines(results)
+    if pipelines:
+        lines += ["", "## (h) input pipelines against arrays", ""] + pipelines
     if results.notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in results.notes]
     versions = _versions(results)

@@ -26,6 +26,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from benchmarks.pipelines import PIPELINE_BENCHES
 from benchmarks.workload import NotApplicable, Sizes
 
 IMPLEMENTATIONS = ("polykeras", "hand", "keras")
@@ -64,6 +65,16 @@ def _hand_module(backend: str) -> Any:
     import importlib
 
     return importlib.import_module(f"benchmarks.hand_{backend}")
+
+
+def _not_for_pipelines(build: Callable[..., Any]) -> Callable[..., Any]:
+    """Hand-written loops have no input-pipeline variant: (h) measures polykeras alone."""
+    def wrapped(bench: str, folder: str, sizes: Sizes, seed: int) -> Any:
+        if bench in PIPELINE_BENCHES:
+            raise NotApplicable("n/a (polykeras input pipelines)")
+        return build(bench, folder, sizes, seed)
+
+    return wrapped
 
 
 def load_implementation(impl: str, backend: str) -> tuple[Callable[..., Any], dict[str, Any]]:
@@ -112,7 +123,7 @@ def load_implementation(impl: str, backend: str) -> tuple[Callable[..., Any], di
             info["device"] = str(device)
         if hasattr(module, "OPTIMIZER_SOURCE"):
             info["optimizers"] = module.OPTIMIZER_SOURCE
-        return module.build, info
+        return _not_for_pipelines(module.build), info
     raise ValueError(f"Unknown implementation {impl!r}; expected one of {IMPLEMENTATIONS}.")
 
 

@@ -42,9 +42,11 @@ ADAM_BETA_2 = 0.999
 ADAM_EPSILON = 1e-7  # the Keras default, also passed to torch/optax
 
 #: The measured workloads, in run order.
-TIMED_BENCHES: tuple[str, ...] = ("mlp_epoch", "step", "predict", "cnn_epoch")
+TIMED_BENCHES: tuple[str, ...] = ("mlp_epoch", "step", "predict", "cnn_epoch",
+                                   "pydataset_epoch", "dataloader_epoch")
 #: Benchmarks that train (Keras 3 cannot train on its NumPy backend).
-TRAINING_BENCHES: frozenset[str] = frozenset({"mlp_epoch", "step", "cnn_epoch"})
+TRAINING_BENCHES: frozenset[str] = frozenset({"mlp_epoch", "step", "cnn_epoch",
+                                              "pydataset_epoch", "dataloader_epoch"})
 
 
 class NotApplicable(Exception):
@@ -103,6 +105,12 @@ def bench_title(bench: str, sizes: Sizes) -> str:
     if bench == "cnn_epoch":
         return (f"(d) MNIST CNN, 1 epoch of {sizes.cnn_samples:,} samples (--cnn-samples), "
                 f"batch {sizes.cnn_batch} [s/epoch]")
+    if bench == "pydataset_epoch":
+        return (f"(h) seed MLP fed by a PyDataset (5 ms sleep per batch, workers=2), 1 epoch "
+                f"of {sizes.mlp_samples:,} samples, batch {sizes.mlp_batch} [s/epoch]")
+    if bench == "dataloader_epoch":
+        return (f"(h) seed MLP fed by a torch DataLoader, 1 epoch of {sizes.mlp_samples:,} "
+                f"samples, batch {sizes.mlp_batch} [s/epoch]")
     if bench == "import":
         return "(e) import polykeras, fresh process, NumPy backend [s]"
     if bench == "peak_memory":

@@ -19,6 +19,8 @@ import polykeras
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TIMED = {"mlp_epoch": "(a)", "step": "(b)", "predict": "(c)", "cnn_epoch": "(d)"}
 STARTUP = {"import": "(e) import", "peak_memory": "(e) peak RSS"}
+PIPELINES = {"pydataset_epoch": "(h) seed MLP fed by a PyDataset",
+             "dataloader_epoch": "(h) seed MLP fed by a torch DataLoader"}
 IMPLEMENTATIONS = ("polykeras", "hand", "keras")
 
 
@@ -39,7 +41,15 @@ def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, subpr
 
 
 def _expected(backend: str) -> dict[str, str]:
-    return {**TIMED, **(STARTUP if backend == "numpy" else {})}
+    return {**TIMED, **PIPELINES, **(STARTUP if backend == "numpy" else {})}
+
+
+def _measured(bench: str, impl: str, backend: str) -> bool:
+    """Whether the cell is measured in every run (pipelines: polykeras only; the
+    DataLoader on torch only)."""
+    if bench in PIPELINES:
+        return impl == "polykeras" and (bench == "pydataset_epoch" or backend == "torch")
+    return impl != "keras"
 
 
 def test_smoke_run_succeeds(smoke_run):
@@ -75,13 +85,23 @@ def test_json_has_every_cell(smoke_run):
         for impl in IMPLEMENTATIONS:
             cell = cells.get((bench, backend, impl))
             assert cell is not None, f"no cell for {bench}/{backend}/{impl}"
-            if impl != "keras":
+            if _measured(bench, impl, backend):
                 assert cell["status"] == "ok", cell
                 assert len(cell["raw"]) == report["meta"]["repeats"] == 1
+            elif impl != "keras":
+                assert cell["status"] == "n/a", cell
             if cell["status"] == "ok" and bench in TIMED:
                 assert all(c is not None for c in cell["checks"]), f"non-finite loss: {cell}"
     ratios = {(r["bench"], r["ratio"]) for r in report["ratios"]}
     assert ("mlp_epoch", "polykeras/hand") in ratios
+
+
+def test_pipeline_targets_are_reported(smoke_run):
+    backend, out, proc = smoke_run
+    with open(os.path.join(out, "results.md"), encoding="utf-8") as f:
+        text = f.read()
+    assert "## (h) input pipelines against arrays" in text, _tail(proc)
+    assert f"- {backend}: PyDataset epoch / max(arrays epoch" in text
 
 
 def test_chart_written_when_matplotlib_is_installed(smoke_run):

@@ -338,3 +338,10 @@ def test_tf_data_feeds_a_model_on_torch(reference):
         model.fit(dataset, epochs=EPOCHS, verbose=0)
         assert polykeras.backend.current().name == "torch"
     assert_same_weights(model, reference["dict"])
+
+
+def test_adapter_from_dlpack_shares_a_foreign_buffer(backend):
+    source = np.arange(6, dtype="float32").reshape(2, 3)
+    tensor = backend.from_dlpack(source)
+    assert backend.is_tensor(tensor) and backend.dtype(tensor) == "float32"
+    np.testing.assert_array_equal(backend.convert_to_numpy(tensor), source)

@@ -14,6 +14,7 @@ import tarfile
 
 import numpy as np
 import pytest
+from test_datasets import FakeWeb
 
 from polykeras.datasets import (
     boston_housing,
@@ -25,7 +26,6 @@ from polykeras.datasets import (
     reuters,
 )
 from polykeras.datasets.errors import DatasetFormatError, DatasetUnavailableError
-from test_datasets import FakeWeb
 
 
 @pytest.fixture(autouse=True)

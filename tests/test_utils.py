@@ -272,3 +272,18 @@ def test_serialization_names_are_the_saving_ones():
     from polykeras.callbacks.progbar import Progbar
 
     assert utils.Progbar is Progbar
+
+
+def test_images_from_directory_example_runs(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "examples" / "images_from_directory.py"
+    env = dict(os.environ, POLYKERAS_BACKEND=polykeras.config.backend())
+    proc = subprocess.run([sys.executable, str(script), "--folder", str(tmp_path / "images"),
+                           "--per-class", "8", "--epochs", "1"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "classes: ['horizontal', 'vertical']" in proc.stdout
+    assert "validation accuracy=" in proc.stdout

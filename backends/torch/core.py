@@ -22,10 +22,6 @@ import torch
 from polykeras import config
 from polykeras.backend.dtypes import result_type, standardize_dtype
 
-# Read-only NumPy views (of DataFrames, TensorFlow or JAX arrays) become tensors without
-# a copy; polykeras never writes into an input tensor, so torch's warning does not apply.
-warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
-
 Tensor = torch.Tensor
 
 #: Standard dtype name -> torch dtype.
@@ -132,6 +128,12 @@ def _from_numpy(arr: np.ndarray, dtype: str) -> Tensor:
             )
     if any(s < 0 for s in arr.strides):
         arr = np.ascontiguousarray(arr)
+    if not arr.flags.writeable:
+        # A read-only view (of a DataFrame, a TensorFlow or JAX array) becomes a tensor
+        # without a copy; polykeras never writes into inputs, so torch's warning is moot.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return torch.as_tensor(arr, dtype=TORCH_DTYPES[dtype], device=DEVICE)
     return torch.as_tensor(arr, dtype=TORCH_DTYPES[dtype], device=DEVICE)
 
 

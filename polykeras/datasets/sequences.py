@@ -11,13 +11,12 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 
-def shift(seqs: Sequence[Any], start_char: int | None, index_from: int) -> list[list[int]]:
+def shift(seqs: Any, start_char: int | None, index_from: int) -> list[list[int]]:
     """Indices moved up by ``index_from``, after a ``start_char`` when it is not None."""
     head = [] if start_char is None else [start_char]
     return [head + [int(w) + index_from for w in x] for x in seqs]
