@@ -157,7 +157,24 @@ def _draw(draw: Any, shape: Any, d: np.dtype) -> tuple[np.ndarray, np.dtype]:
     return draw(shape if type(shape) is tuple else tuple(shape), dtype=native), native
 
 
-@opaque
+def _uniform_replay(shape: Any, minval: Any = 0.0, maxval: Any = 1.0, dtype: Any = None,
+                    key: Any = None) -> tuple[Any, tuple] | None:
+    """The common draw (``[0, 1)``, static shape and dtype) as one re-key and draw."""
+    if type(minval) not in (int, float) or type(maxval) not in (int, float) or \
+            minval != 0 or maxval != 1 or not all(type(s) is int for s in shape):
+        return None
+    d = _float_dtype(dtype)
+    native = d if d in _NATIVE_FLOATS else _NATIVE_FLOATS[0]
+    return _draw_uniform, (key, tuple(shape), native, d)
+
+
+def _draw_uniform(key: Any, shape: tuple[int, ...], native: np.dtype, d: np.dtype
+                  ) -> np.ndarray:
+    out = _generator(key).random(shape, dtype=native)
+    return out if native is d else out.astype(d)
+
+
+@opaque(replay=_uniform_replay)
 def random_uniform(shape: Any, minval: float = 0.0, maxval: float = 1.0,
                    dtype: str | None = None, key: Any = None) -> np.ndarray:
     """Uniform values in ``[minval, maxval)``."""

@@ -535,18 +535,30 @@ def asarray(x: Any, dtype: Any = None) -> Any:
 
 
 # ------------------------------------------------------------------------- opaque ops
-def opaque(fn: Callable) -> Callable:
+def opaque(fn: Callable | None = None, *, replay: Callable | None = None) -> Any:
     """Record ``fn`` as one instruction when called with traced arguments.
 
     For functions that compute on host values in Python (the keyed random streams):
-    the replay calls ``fn`` itself, fresh on every call.
+    the replay calls ``fn`` itself, fresh on every call. ``replay(*args, **kwargs)``, when
+    given, may return ``(function, args)`` computing the same for this call's static
+    arguments with less work, which the replay calls instead (or None).
     """
+    if fn is None:
+        return functools.partial(opaque, replay=replay)
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if _state.recording is None:
+        rec = _state.recording
+        if rec is None:
             return fn(*args, **kwargs)
-        return call(fn, args, kwargs)
+        n = len(rec.instructions)
+        out = call(fn, args, kwargs)
+        special = replay(*args, **kwargs) if replay is not None else None
+        if special is not None and len(rec.instructions) == n + 1:
+            ins = rec.instructions[n]
+            found = [False]
+            ins.fn, ins.args, ins.kwargs = special[0], _lower(tuple(special[1]), rec, found)[1], {}
+        return out
 
     return wrapper
 
