@@ -32,7 +32,7 @@ import numpy as np
 
 from .autodiff import _state as _tape_state
 from .program import GuardFailed, Program, compile_recording
-from .tracing import Const, Recording, Ref, Tracer, Unrecordable
+from .tracing import Const, Recording, Ref, Tracer
 from .tracing import _state as _tracing_state
 
 _ndarray = np.ndarray
@@ -176,7 +176,7 @@ class Compiled:
             key = _signature(args, arrays)
             entry = self.programs.get(key)
         except (_Unhashable, TypeError) as exc:
-            self._give_up(f"an argument of type {exc} cannot be recorded", "")
+            self._give_up(f"an argument of type {exc} cannot be recorded")
             return self.fn(*args)
         if entry is None:
             return self._record(key, args, arrays)
@@ -199,28 +199,27 @@ class Compiled:
 
     # ------------------------------------------------------------------ internals
     def _record(self, key: Any, args: Any, arrays: list[Any]) -> Any:
-        if len(self.programs) >= MAX_PROGRAMS:
-            self._give_up(f"it was called with more than {MAX_PROGRAMS} input signatures",
-                          "")
+        if len(self.programs) >= MAX_PROGRAMS:  # new signatures run eagerly
+            self._warn(f"it was called with more than {MAX_PROGRAMS} input signatures; "
+                       "further new ones run eagerly")
             return self.fn(*args)
         rec = Recording()
-        tracers = iter([rec.input(a) for a in arrays])
-        traced_args = _substitute(args, tracers)
         try:
-            with rec:
-                out = self.fn(*traced_args)
-            result, template = _outputs(out, rec)
-        except Unrecordable:
-            result = None
-        except Exception:
-            if rec.failed is None:
-                raise
-            result = None
-        if rec.failed is not None:
-            self._give_up(rec.failed, "")
-            return self.fn(*args)
-        self.programs[key] = _Entry(compile_recording(rec, template))
-        return result
+            traced_args = _substitute(args, iter([rec.input(a) for a in arrays]))
+            try:
+                with rec:
+                    out = self.fn(*traced_args)
+                result, template = _outputs(out, rec)
+            except Exception:
+                if rec.failed is None:  # an error of the function itself
+                    raise
+            if rec.failed is not None:
+                self._give_up(rec.failed)
+                return self.fn(*args)
+            self.programs[key] = _Entry(compile_recording(rec, template))
+            return result
+        finally:
+            rec.release()  # tracers the function kept must not hold the step's arrays
 
     def _verify(self, entry: _Entry, args: Any, arrays: list[Any]) -> Any:
         """First replay of a signature: run it on copies and eagerly; they must agree."""
@@ -235,7 +234,7 @@ class Compiled:
             entry.replay = entry.program.fn  # type: ignore[union-attr]
         return want
 
-    def _give_up(self, reason: str, _: str) -> None:
+    def _give_up(self, reason: str) -> None:
         self.eager_reason = reason
         self._warn(reason + "; it now runs eagerly")
 

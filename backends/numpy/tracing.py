@@ -143,6 +143,12 @@ class Recording:
         self.inputs.append(t._slot)
         return t
 
+    def release(self) -> None:
+        """Drop the recorded arrays (once compiled, only the program is needed)."""
+        self.values.clear()
+        self.instructions.clear()
+        self._consts.clear()
+
     def fail(self, reason: str) -> Unrecordable:
         if self.failed is None:
             self.failed = reason
