@@ -120,12 +120,12 @@ def record(value: Any, parents: tuple, vjp: Callable) -> Node:
     return node
 
 
-def zeros(shape: tuple[int, ...], like: Any, dtype: Any = None) -> Any:
+def zeros_like_shape(shape: tuple[int, ...], like: Any, dtype: Any = None) -> Any:
     """Zeros of ``shape`` in ``like``'s dtype (or ``dtype``), as a buffer to write
     gradients into: recorded as part of the program when ``like`` is being recorded.
 
     Example:
-        >>> zeros((2,), np.ones(3, np.float32))
+        >>> zeros_like_shape((2,), np.ones(3, np.float32))
         array([0., 0.], dtype=float32)
     """
     if type(like) is _ndarray:

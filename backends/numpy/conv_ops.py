@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .autodiff import record, zeros
+from .autodiff import record, zeros_like_shape
 from .conversion import unwrap, unwrap2
 
 
@@ -126,7 +126,7 @@ def conv(inputs: Any, kernel: Any, strides: Any = 1, padding: str = "valid",
         gx = None
         if nx is not None:
             dcols = (g2 @ w2.T).reshape((batch,) + outs + tuple(ksize) + (cin,))
-            dxp = zeros(xpshape, g)
+            dxp = zeros_like_shape(xpshape, g)
             lead = (slice(None),) * (nd + 1)
             for pos in itertools.product(*[range(k) for k in ksize]):
                 offsets = tuple(p * d for p, d in zip(pos, dil, strict=True))
@@ -182,11 +182,11 @@ def max_pool(inputs: Any, pool_size: Any, strides: Any = None, padding: str = "v
         return out
 
     def vjp(g):
-        dxp = zeros(xp.shape, g)
-        taken = zeros(out.shape, g, bool)
-        hit = zeros(out.shape, g, bool)
+        dxp = zeros_like_shape(xp.shape, g)
+        taken = zeros_like_shape(out.shape, g, bool)
+        hit = zeros_like_shape(out.shape, g, bool)
         disjoint = all(s >= k for s, k in zip(strides, pool, strict=True))
-        routed = None if disjoint else zeros(out.shape, g)
+        routed = None if disjoint else zeros_like_shape(out.shape, g)
         last = len(positions) - 1
         for i, pos in enumerate(positions):
             key = _strided_window(pos, strides, outs)
@@ -230,7 +230,7 @@ def average_pool(inputs: Any, pool_size: Any, strides: Any = None,
 
     def vjp(g):
         gs = g / count
-        dxp = zeros(xp.shape, g)
+        dxp = zeros_like_shape(xp.shape, g)
         for pos in positions:
             dxp[_strided_window(pos, strides, outs)] += gs
         return (_crop(dxp, pads),)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .autodiff import Node, record, zeros
+from .autodiff import Node, record, zeros_like_shape
 from .conversion import unwrap
 from .tracing import Tracer
 
@@ -30,7 +30,7 @@ def _slice_key(start_indices: Any, shape: Any) -> tuple[Any, ...]:
 
 def _assign_vjp(shape: tuple[int, ...], key: Any) -> Any:
     def vjp(g):
-        gx = zeros(shape, g)
+        gx = zeros_like_shape(shape, g)
         gx[key] = g
         return (gx,)
 
@@ -39,7 +39,7 @@ def _assign_vjp(shape: tuple[int, ...], key: Any) -> Any:
 
 def _add_at_vjp(shape: tuple[int, ...], key: Any) -> Any:
     def vjp(g):
-        gx = zeros(shape, g)
+        gx = zeros_like_shape(shape, g)
         np.add.at(gx, key, g)
         return (gx,)
 
@@ -120,14 +120,14 @@ def take(x: Any, indices: Any, axis: int | None = None) -> Any:
 
     def vjp(g):
         if ax is None:
-            flat = zeros((a.size,), g)
+            flat = zeros_like_shape((a.size,), g)
             np.add.at(flat, _normalize_rows(idx.reshape(-1), a.size), g.reshape(-1))
             return (flat.reshape(shape),)
         # rows of the gathered axis, each a flat vector of everything else
         gm = np.moveaxis(g, tuple(range(lead, lead + idx.ndim)), tuple(range(idx.ndim)))
         rest = gm.shape[idx.ndim:]
         width = int(np.prod(rest, dtype=np.int64))
-        gx = zeros((shape[ax], width), g)
+        gx = zeros_like_shape((shape[ax], width), g)
         _rows_add(gx, _normalize_rows(idx.reshape(-1), shape[ax]), gm.reshape(idx.size, width))
         return (np.moveaxis(gx.reshape((shape[ax],) + rest), 0, ax),)
 
@@ -192,7 +192,7 @@ def take_along_axis(x: Any, indices: Any, axis: int | None = -1) -> Any:
     key = _along_axis_key(a_b.shape, np.where(idx_b < 0, idx_b + shape[ax], idx_b), ax)
 
     def vjp(g):
-        gx = zeros(a_b.shape, g)
+        gx = zeros_like_shape(a_b.shape, g)
         np.add.at(gx, key, g)
         return (gx,)
 
@@ -211,7 +211,7 @@ def scatter(indices: Any, values: Any, shape: tuple[int, ...]) -> Any:
     key = tuple(flat_idx.T)
     tail = tuple(shape[rank:])
     vflat = np.reshape(v, (flat_idx.shape[0],) + tail)
-    out = zeros(tuple(shape), v)
+    out = zeros_like_shape(tuple(shape), v)
     np.add.at(out, key, vflat)
     if n is None:
         return out

@@ -17,7 +17,7 @@ import numpy as np
 
 from polykeras import config
 
-from .autodiff import record, zeros
+from .autodiff import record, zeros_like_shape
 from .conversion import is_float_dtype, np_dtype, unwrap, unwrap2, unwrap_float
 from .math_ops import _sigmoid_forward
 
@@ -208,7 +208,7 @@ def sparse_categorical_crossentropy(target: Any, output: Any, from_logits: bool 
             go[pick] -= 1
             go *= np.expand_dims(g, ax)
             return (go,)
-        dp = zeros(o.shape, o)
+        dp = zeros_like_shape(o.shape, o)
         dp[pick] = -g / pc[pick]
         return (_through_normalise(dp, p, s, ax),)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .autodiff import record, zeros
+from .autodiff import record, zeros_like_shape
 from .conversion import floatx_dtype, is_float_dtype, np_dtype, unwrap
 from .tracing import asarray
 
@@ -211,7 +211,7 @@ def argsort(x: Any, axis: int = -1) -> Any:
 
 
 def _scatter_back(g: np.ndarray, idx: np.ndarray, shape: tuple[int, ...], axis: int) -> Any:
-    out = zeros(shape, g)
+    out = zeros_like_shape(shape, g)
     np.put_along_axis(out, idx, g, axis)
     return out
 

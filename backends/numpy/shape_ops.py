@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .autodiff import record, zeros
+from .autodiff import record, zeros_like_shape
 from .conversion import unwrap, unwrap_many
 
 
@@ -130,7 +130,7 @@ def split(x: Any, indices_or_sections: int | list[int], axis: int = 0) -> list[A
 
 def _slice_vjp(shape: tuple[int, ...], key: Any) -> Any:
     def vjp(g):
-        gx = zeros(shape, g)
+        gx = zeros_like_shape(shape, g)
         gx[key] = g
         return (gx,)
 
