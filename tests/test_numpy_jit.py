@@ -148,3 +148,13 @@ def test_memory_stays_flat_over_1000_replayed_steps(numpy_backend):
     finally:
         tracemalloc.stop()
     assert grown < 16_384, grown
+
+
+def test_a_constant_table_indexed_by_traced_values_is_recorded(numpy_backend):
+    table = np.arange(12, dtype=np.float32).reshape(6, 2)
+    lookup = numpy_backend.jit(lambda idx: ops.multiply(ops.take(table, idx, axis=0), 2.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for rows in ([1, 2], [3, 0], [5, 5]):
+            idx = np.array(rows)
+            np.testing.assert_array_equal(lookup(idx), table[idx] * 2)

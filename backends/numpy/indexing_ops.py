@@ -18,7 +18,7 @@ import numpy as np
 
 from .autodiff import Node, record, zeros_like_shape
 from .conversion import unwrap
-from .tracing import Tracer
+from .tracing import Tracer, call
 
 _pyslice = builtins.slice
 _BASIC = (int, _pyslice, type(None), type(Ellipsis), np.integer)
@@ -110,6 +110,8 @@ def take(x: Any, indices: Any, axis: int | None = None) -> Any:
     """
     a, n = unwrap(x)
     idx = _int_indices(indices)
+    if type(idx) is Tracer and type(a) is not Tracer:  # NumPy dispatches on ``a`` only
+        return call(np.take, (a, idx), {"axis": axis})
     out = np.take(a, idx, axis=axis)
     if n is None:
         return out

@@ -324,7 +324,8 @@ def _caller() -> str:
     """``file:line`` of the first caller outside this backend's machinery."""
     f = sys._getframe(2)
     here = __file__.rsplit("/", 1)[0]
-    while f is not None and f.f_code.co_filename.startswith(here):
+    numpy_dir = np.__file__.rsplit("/", 1)[0]
+    while f is not None and f.f_code.co_filename.startswith((here, numpy_dir)):
         f = f.f_back
     if f is None:
         return "?"
