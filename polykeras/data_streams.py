@@ -320,7 +320,7 @@ class PyDatasetData:
         workers = max(1, int(getattr(ds, "workers", 1) or 1))
         if getattr(ds, "use_multiprocessing", False):
             pool = self._process_pool(workers)
-            yield from self._ordered(pool, _worker_get, n, convert=True)
+            yield from self._ordered(pool, _worker_get, n)
             return
         if workers == 1:
             it = Prefetcher((ds[i] for i in range(n)), self.convert,
@@ -333,18 +333,18 @@ class PyDatasetData:
         from concurrent.futures import ThreadPoolExecutor
 
         ctx = contextvars.copy_context()
-        convert = self.convert
 
         def load(i: int) -> Any:
-            return ctx.copy().run(lambda: convert(ds[i]))
+            return ctx.copy().run(ds.__getitem__, i)
 
+        # Workers load; the (cheap, order-dependent) unpacking and checks run here.
         threads = ThreadPoolExecutor(workers, thread_name_prefix="polykeras-pydataset")
         try:
-            yield from self._ordered(threads, load, n, convert=False)
+            yield from self._ordered(threads, load, n)
         finally:
             threads.shutdown(wait=False, cancel_futures=True)
 
-    def _ordered(self, pool: Any, fn: Any, n: int, convert: bool) -> Iterator[Any]:
+    def _ordered(self, pool: Any, fn: Any, n: int) -> Iterator[Any]:
         ahead = max(int(getattr(self.dataset, "max_queue_size", 10) or 1),
                     int(getattr(self.dataset, "workers", 1) or 1))
         pending: deque[Any] = deque()
@@ -357,7 +357,7 @@ class PyDatasetData:
             if nxt < n:
                 pending.append(pool.submit(fn, nxt))
                 nxt += 1
-            yield self.convert(item) if convert else item
+            yield self.convert(item)
 
     def batches(self, shuffle: bool = False, rng: Any = None) -> Iterator[tuple[Any, Any, Any]]:
         n = self.steps_per_epoch or 0  # a length or steps: checked in __init__

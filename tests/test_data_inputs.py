@@ -28,6 +28,7 @@ def _needs(module):
 
 
 needs_torch, needs_tf, needs_pandas = _needs("torch"), _needs("tensorflow"), _needs("pandas")
+needs_jax = _needs("jax")
 
 
 def make_data():
@@ -175,6 +176,8 @@ def fit_kinds():
                      id="torch-dataloader-dict", marks=needs_torch),
         pytest.param(lambda: {"x": tf_tensors(X), "y": tf_tensors(Y)}, "plain",
                      id="tf-tensors", marks=needs_tf),
+        pytest.param(lambda: {"x": jax_arrays(X), "y": jax_arrays(Y)}, "plain",
+                     id="jax-arrays", marks=needs_jax),
         pytest.param(lambda: {"x": tf_dataset()}, "plain", id="tf-data", marks=needs_tf),
         pytest.param(lambda: {"x": tf_dataset(unknown_length=True)}, "plain",
                      id="tf-data-unknown-length", marks=needs_tf),
@@ -205,6 +208,11 @@ def torch_cpu_tensors(a):
     torch = pytest.importorskip("torch")
     t = torch.from_numpy(a.copy())
     return t.requires_grad_() if t.is_floating_point() else t
+
+
+def jax_arrays(a):
+    jnp = pytest.importorskip("jax.numpy")
+    return jnp.asarray(a)
 
 
 def tf_tensors(a):
@@ -345,3 +353,17 @@ def test_adapter_from_dlpack_shares_a_foreign_buffer(backend):
     tensor = backend.from_dlpack(source)
     assert backend.is_tensor(tensor) and backend.dtype(tensor) == "float32"
     np.testing.assert_array_equal(backend.convert_to_numpy(tensor), source)
+
+
+@needs_torch
+def test_foreign_cpu_tensors_are_viewed_not_copied(backend):
+    import torch
+
+    from polykeras.data_streams import to_host
+
+    t = torch.arange(12, dtype=torch.float32).reshape(3, 4)
+    out = to_host(t, backend)
+    if backend.is_tensor(t):
+        assert out is t  # the model's own tensors pass through
+    else:
+        assert np.shares_memory(out, t.numpy())
