@@ -56,14 +56,16 @@ def set_epsilon(value: float) -> None:
 
 
 def image_data_format() -> str:
-    """Only "channels_last" is supported."""
+    """"channels_last" (the default) or "channels_first": the layout image layers and
+    ops assume when their ``data_format`` is None."""
     return _IMAGE_DATA_FORMAT
 
 
 def set_image_data_format(value: str) -> None:
     global _IMAGE_DATA_FORMAT
-    if value != "channels_last":
+    if value not in ("channels_last", "channels_first"):
         raise ValueError(
-            f"image_data_format {value!r} is not supported; polykeras uses 'channels_last'."
+            f"image_data_format must be 'channels_last' or 'channels_first', received "
+            f"{value!r}."
         )
     _IMAGE_DATA_FORMAT = value

@@ -104,8 +104,7 @@ def test_shape_errors_are_value_errors_naming_the_shapes(call, shapes):
     (lambda: ops.pad(ops.ones((2,)), ((1, 1),), mode="wrapx"), "wrapx"),
     (lambda: ops.conv(ops.ones((1, 5, 3)), ops.ones((2, 3, 1)), padding="full"), "full"),
     (lambda: ops.max_pool(ops.ones((1, 4, 1)), 2, padding="full"), "full"),
-    (lambda: ops.conv(ops.ones((1, 5, 3)), ops.ones((2, 3, 1)), data_format="channels_first"),
-     "channels_first"),
+    (lambda: ops.conv(ops.ones((1, 5, 3)), ops.ones((2, 3, 1)), data_format="NWC"), "NWC"),
 ], ids=["pad_mode", "conv_padding", "pool_padding", "data_format"])
 def test_bad_option_values_are_named(call, word):
     with pytest.raises(ValueError, match=word):

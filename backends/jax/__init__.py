@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 from .autodiff import Autodiff
+from .conv_transpose_ops import ConvTransposeOps
 from .core import CoreOps
 from .math_ops import MathOps
 from .nn_ops import NNOps
@@ -22,7 +23,7 @@ from .random_ops import RandomOps
 from .shape_ops import ShapeOps
 
 
-class JaxBackend(CoreOps, MathOps, ShapeOps, NNOps, RandomOps, Autodiff):
+class JaxBackend(CoreOps, MathOps, ShapeOps, NNOps, ConvTransposeOps, RandomOps, Autodiff):
     """Implements :class:`polykeras.backend.protocol.Backend` with JAX."""
 
     name = "jax"

@@ -75,10 +75,78 @@ def _crop(x: np.ndarray, pads: list[tuple[int, int]]) -> np.ndarray:
                                     for i, (lo, hi) in enumerate(pads)) + (slice(None),)]
 
 
+def im2col(xp: np.ndarray, ksize: tuple[int, ...], strides: tuple[int, ...],
+           dil: tuple[int, ...], outs: tuple[int, ...]) -> np.ndarray:
+    """Windows of the (already padded) ``xp`` as rows: shape (batch * prod(outs),
+    prod(ksize), channels), kernel positions in C order, one copy."""
+    nd = len(ksize)
+    extent = tuple((k - 1) * d + 1 for k, d in zip(ksize, dil, strict=True))
+    win = sliding_window_view(xp, extent, axis=tuple(range(1, nd + 1)))
+    win = win[(slice(None),) + tuple(slice(None, s * (m - 1) + 1, s)
+                                     for s, m in zip(strides, outs, strict=True))
+              + (slice(None),) + tuple(slice(None, None, d) for d in dil)]
+    # (batch, *outs, cin, *ksize) -> (batch, *outs, *ksize, cin)
+    perm = (0, *range(1, nd + 1), *range(nd + 2, 2 * nd + 2), nd + 1)
+    return win.transpose(perm).reshape(-1, math.prod(ksize), xp.shape[-1])
+
+
+def col2im(dcols: np.ndarray, shape: tuple[int, ...], ksize: tuple[int, ...],
+           strides: tuple[int, ...], dil: tuple[int, ...], outs: tuple[int, ...]) -> np.ndarray:
+    """The adjoint of :func:`im2col`: ``dcols`` (batch, *outs, *ksize, channels) summed
+    into zeros of ``shape`` (the padded input)."""
+    nd = len(ksize)
+    out = zeros_like_shape(shape, dcols)
+    lead = (slice(None),) * (nd + 1)
+    for pos in itertools.product(*[range(k) for k in ksize]):
+        offsets = tuple(p * d for p, d in zip(pos, dil, strict=True))
+        out[_strided_window(offsets, strides, outs)] += dcols[lead + pos]
+    return out
+
+
+def grouped_matmul(cols: np.ndarray, w: np.ndarray, groups: int) -> np.ndarray:
+    """``cols`` (N, K, cin) times a kernel (*k, cin // groups, cout) -> (N, cout), each
+    group of input channels feeding its own slice of output channels."""
+    n, k, cin = cols.shape
+    cout = w.shape[-1]
+    if groups == 1:
+        return cols.reshape(n, k * cin) @ w.reshape(-1, cout)
+    cg, co = cin // groups, cout // groups
+    a = cols.reshape(n, k, groups, cg).transpose(2, 0, 1, 3).reshape(groups, n, k * cg)
+    b = w.reshape(k, cg, groups, co).transpose(2, 0, 1, 3).reshape(groups, k * cg, co)
+    return (a @ b).transpose(1, 0, 2).reshape(n, cout)
+
+
+def grouped_matmul_grads(cols: np.ndarray, w: np.ndarray, g2: np.ndarray, groups: int,
+                         need_cols: bool, need_w: bool) -> tuple[Any, Any]:
+    """Gradients of :func:`grouped_matmul` for the output gradient ``g2`` (N, cout)."""
+    n, k, cin = cols.shape
+    cout = w.shape[-1]
+    dcols = dw = None
+    if groups == 1:
+        c2, w2 = cols.reshape(n, k * cin), w.reshape(-1, cout)
+        if need_w:
+            dw = (c2.T @ g2).reshape(w.shape)
+        if need_cols:
+            dcols = (g2 @ w2.T).reshape(n, k, cin)
+        return dcols, dw
+    cg, co = cin // groups, cout // groups
+    a = cols.reshape(n, k, groups, cg).transpose(2, 0, 1, 3).reshape(groups, n, k * cg)
+    b = w.reshape(k, cg, groups, co).transpose(2, 0, 1, 3).reshape(groups, k * cg, co)
+    gg = g2.reshape(n, groups, co).transpose(1, 0, 2)
+    if need_w:
+        dw = (a.transpose(0, 2, 1) @ gg).reshape(groups, k, cg, co).transpose(1, 2, 0, 3)
+        dw = dw.reshape(w.shape)
+    if need_cols:
+        da = (gg @ b.transpose(0, 2, 1)).reshape(groups, n, k, cg).transpose(1, 2, 0, 3)
+        dcols = da.reshape(n, k, cin)
+    return dcols, dw
+
+
 def conv(inputs: Any, kernel: Any, strides: Any = 1, padding: str = "valid",
          dilation_rate: Any = 1) -> Any:
     """N-d convolution, channels_last: inputs (batch, *spatial, in), kernel
-    (*spatial, in, out). ``padding`` is "valid" or "same" (TensorFlow semantics).
+    (*spatial, in // groups, out). ``padding`` is "valid" or "same" (TensorFlow
+    semantics); grouped when the inputs have a multiple of the kernel's input channels.
 
     Example:
         >>> conv(np.ones((2, 8, 3)), np.ones((3, 3, 4)), 1, "valid", 1).shape
@@ -92,46 +160,39 @@ def conv(inputs: Any, kernel: Any, strides: Any = 1, padding: str = "valid",
             f"shape (*spatial, in_channels, out_channels) with the same number of spatial "
             f"axes; received inputs {x.shape} and kernel {w.shape}."
         )
-    if w.shape[-2] != x.shape[-1]:
+    cin, cout = x.shape[-1], w.shape[-1]
+    if w.shape[-2] == 0 or cin % w.shape[-2] or cout % (cin // w.shape[-2]):
         raise ValueError(
             f"conv: the kernel expects {w.shape[-2]} input channels but the inputs have "
-            f"{x.shape[-1]} (inputs {x.shape}, kernel {w.shape}). Use channels_last inputs."
+            f"{x.shape[-1]} (inputs {x.shape}, kernel {w.shape}). Use channels_last inputs "
+            "(for a grouped convolution, the inputs' channels and the kernel's output "
+            "channels must be multiples of the kernel's input channels)."
         )
+    groups = cin // w.shape[-2]
     strides = _tuple(strides, nd, "strides")
     dil = _tuple(dilation_rate, nd, "dilation_rate")
     ksize = w.shape[:nd]
     extent = tuple((k - 1) * d + 1 for k, d in zip(ksize, dil, strict=True))
     pads, outs = _geometry(x.shape[1:-1], extent, strides, padding)
     xp = np.pad(x, [(0, 0)] + pads + [(0, 0)]) if any(lo or hi for lo, hi in pads) else x
-    batch, cin, cout = x.shape[0], x.shape[-1], w.shape[-1]
+    batch = x.shape[0]
     if 0 in outs:
         empty = np.zeros((batch,) + outs + (cout,), x.dtype)
         return empty if nx is None and nw is None else record(
             empty, (nx, nw), lambda g: (np.zeros(x.shape, g.dtype), np.zeros(w.shape, g.dtype)))
-    win = sliding_window_view(xp, extent, axis=tuple(range(1, nd + 1)))
-    win = win[(slice(None),) + tuple(slice(None, None, s) for s in strides) + (slice(None),)
-              + tuple(slice(None, None, d) for d in dil)]
-    # (batch, *outs, cin, *ksize) -> (batch, *outs, *ksize, cin): one im2col copy
-    perm = (0, *range(1, nd + 1), *range(nd + 2, 2 * nd + 2), nd + 1)
-    cols = win.transpose(perm).reshape(-1, math.prod(ksize) * cin)
-    w2 = w.reshape(-1, cout)
-    out = (cols @ w2).reshape((batch,) + outs + (cout,))
+    cols = im2col(xp, ksize, strides, dil, outs)
+    out = grouped_matmul(cols, w, groups).reshape((batch,) + outs + (cout,))
     if nx is None and nw is None:
         return out
     xshape, xpshape = x.shape, xp.shape
 
     def vjp(g):
-        g2 = g.reshape(-1, cout)
-        gw = (cols.T @ g2).reshape(w.shape) if nw is not None else None
+        dcols, gw = grouped_matmul_grads(cols, w, g.reshape(-1, cout), groups,
+                                         nx is not None, nw is not None)
         gx = None
         if nx is not None:
-            dcols = (g2 @ w2.T).reshape((batch,) + outs + tuple(ksize) + (cin,))
-            dxp = zeros_like_shape(xpshape, g)
-            lead = (slice(None),) * (nd + 1)
-            for pos in itertools.product(*[range(k) for k in ksize]):
-                offsets = tuple(p * d for p, d in zip(pos, dil, strict=True))
-                dxp[_strided_window(offsets, strides, outs)] += dcols[lead + pos]
-            gx = _crop(dxp, pads)
+            dcols = dcols.reshape((batch,) + outs + tuple(ksize) + (cin,))
+            gx = _crop(col2im(dcols, xpshape, ksize, strides, dil, outs), pads)
             if gx.shape != xshape:
                 gx = np.ascontiguousarray(gx)
         return gx, gw

@@ -20,6 +20,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import tensorflow as tf  # noqa: E402
 from polykeras.backends.tensorflow import (  # noqa: E402
     autodiff,
+    conv_transpose_ops,
     core,
     data,
     math_ops,
@@ -30,7 +31,7 @@ from polykeras.backends.tensorflow import (  # noqa: E402
 
 __all__ = ["TensorflowBackend"]
 
-_MODULES = (core, math_ops, shape_ops, nn_ops, random_ops, autodiff, data)
+_MODULES = (core, math_ops, shape_ops, nn_ops, conv_transpose_ops, random_ops, autodiff, data)
 
 
 class TensorflowBackend:

@@ -72,8 +72,8 @@ def _same_pads(size: int, k: int, stride: int, dilation: int) -> list[int]:
 
 def conv(inputs: Any, kernel: Any, strides: int | Sequence[int] = 1, padding: str = "valid",
          dilation_rate: int | Sequence[int] = 1) -> Tensor:
-    """1-D or 2-D convolution: inputs ``(batch, *spatial, in)``, kernel
-    ``(*spatial, in, out)``.
+    """1-D, 2-D or 3-D convolution: inputs ``(batch, *spatial, in)``, kernel
+    ``(*spatial, in // groups, out)`` (grouped when ``in`` is a multiple of the kernel's).
 
     Example:
         >>> conv(tf.ones((1, 5, 1)), tf.ones((3, 1, 1)), (1,), "same", (1,)).shape
@@ -85,7 +85,7 @@ def conv(inputs: Any, kernel: Any, strides: int | Sequence[int] = 1, padding: st
     n = x.shape.rank - 2
     if n < 1 or k.shape.rank != n + 2:
         raise ValueError(
-            f"conv expects inputs of rank N+2 and a kernel of rank N+2 (N = 1 or 2 "
+            f"conv expects inputs of rank N+2 and a kernel of rank N+2 (N = 1, 2 or 3 "
             f"spatial dims); received inputs {x.shape} and kernel {k.shape}."
         )
     strides = _tuple(strides, n, "strides")
@@ -100,9 +100,18 @@ def conv(inputs: Any, kernel: Any, strides: int | Sequence[int] = 1, padding: st
                 _same_pads(spatial[i], k.shape[i], strides[i], dilations[i]) for i in range(n)
             ] + [[0, 0]]
             x = tf.pad(x, pads)
-        out = tf.nn.convolution(x, k, strides=1, padding="VALID", dilations=dilations)
+        out = _convolution(x, k, [1] * n, "VALID", dilations)
         index = (slice(None),) + tuple(slice(None, None, s) for s in strides) + (slice(None),)
         return out[index]
+    return _convolution(x, k, strides, pad, dilations)
+
+
+def _convolution(x: Tensor, k: Tensor, strides: list[int], pad: str,
+                 dilations: list[int]) -> Tensor:
+    if len(strides) == 3:
+        # tf.nn.convolution leaves Conv3D's data_format unset, which its gradient needs.
+        return tf.nn.conv3d(x, k, [1, *strides, 1], pad, data_format="NDHWC",
+                            dilations=[1, *dilations, 1])
     return tf.nn.convolution(x, k, strides=strides, padding=pad, dilations=dilations)
 
 

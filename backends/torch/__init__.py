@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 from .autodiff import AutodiffOps
+from .conv_transpose_ops import ConvTransposeOps
 from .core import CoreOps
 from .fused_ops import FusedOps
 from .math_ops import MathOps
@@ -21,7 +22,8 @@ from .random_ops import RandomOps
 from .shape_ops import ShapeOps
 
 
-class TorchBackend(CoreOps, MathOps, ShapeOps, NNOps, RandomOps, FusedOps, AutodiffOps):
+class TorchBackend(CoreOps, MathOps, ShapeOps, NNOps, ConvTransposeOps, RandomOps, FusedOps,
+                   AutodiffOps):
     """The torch adapter (one instance per process, created by the registry)."""
 
     name = "torch"

@@ -76,6 +76,7 @@ OPTIONAL_OPS = (
     "leaky_relu", "relu6", "hard_sigmoid", "softsign", "one_hot", "var", "std", "moments",
     "batch_normalization", "categorical_crossentropy", "sparse_categorical_crossentropy",
     "binary_crossentropy", "norm", "dot", "tensordot", "average_pool", "cumprod",
+    "conv_transpose", "depthwise_conv",
 )
 
 #: Fused kernels an adapter may define (contracts in :class:`FusedKernels`).
@@ -191,12 +192,15 @@ class Backend(Protocol):
     # --------------------------------------------------------------------- nn ops
     def conv(self, inputs: Tensor, kernel: Tensor, strides: tuple[int, ...], padding: str,
              dilation_rate: tuple[int, ...]) -> Tensor:
-        """N-d convolution (N = 1 or 2), channels_last: inputs (batch, *spatial, in),
-        kernel (*spatial, in, out). ``padding`` is "valid" or "same" (TF semantics)."""
+        """N-d convolution (N = 1, 2 or 3), channels_last: inputs (batch, *spatial, in),
+        kernel (*spatial, in // groups, out). ``padding`` is "valid" or "same" (TF
+        semantics). Grouped when ``in`` is ``groups`` times the kernel's input channels:
+        group ``g`` of the inputs feeds output channels ``[g * out // groups, (g + 1) *
+        out // groups)``."""
 
     def max_pool(self, inputs: Tensor, pool_size: tuple[int, ...], strides: tuple[int, ...],
                  padding: str) -> Tensor:
-        """Channels_last max pooling, N = 1 or 2."""
+        """Channels_last max pooling, N = 1, 2 or 3."""
 
     def average_pool(self, inputs: Tensor, pool_size: tuple[int, ...],
                      strides: tuple[int, ...], padding: str) -> Tensor:

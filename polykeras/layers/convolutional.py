@@ -1,5 +1,5 @@
-"""Convolution and pooling layers (channels_last): Conv1D, Conv2D, MaxPooling1D/2D,
-AveragePooling1D/2D, GlobalAveragePooling1D/2D, GlobalMaxPooling2D.
+"""Convolution layers: Conv1D, Conv2D, Conv3D, and the helpers every convolution and
+pooling layer shares (argument checks, channels_last/channels_first layout, output shapes).
 
 Example:
     >>> from polykeras import layers
@@ -12,140 +12,254 @@ from __future__ import annotations
 from typing import Any
 
 from polykeras import activations, initializers, ops, regularizers
+from polykeras.backend.conv_geometry import output_length
+from polykeras.config import image_data_format
 from polykeras.layers import logits
 from polykeras.layers.layer import Layer
 
 
-def _tuple(value: Any, n: int, name: str) -> tuple[int, ...]:
-    if isinstance(value, int):
-        return (value,) * n
-    value = tuple(int(v) for v in value)
-    if len(value) != n:
-        raise ValueError(f"`{name}` must be an int or a tuple of {n} ints, received {value}.")
-    return value
+# ------------------------------------------------------------------------ arguments
+def conv_tuple(value: Any, n: int, name: str, layer: str, allow_zero: bool = False
+               ) -> tuple[int, ...]:
+    """An int or ``n`` ints (``kernel_size``, ``strides``, ...) as an n-tuple."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        out: tuple[int, ...] = (value,) * n
+    else:
+        try:
+            out = tuple(int(v) for v in value)
+        except TypeError:
+            raise TypeError(f"{layer}: `{name}` must be an int or a tuple of {n} ints, "
+                            f"received {value!r}.") from None
+        if len(out) != n:
+            raise ValueError(f"{layer}: `{name}` must be an int or a tuple of {n} ints, "
+                             f"received {value!r}.")
+    low = 0 if allow_zero else 1
+    if any(v < low for v in out):
+        raise ValueError(f"{layer}: `{name}` values must be >= {low}, received {value!r}.")
+    return out
 
 
-def _padding(value: str) -> str:
+def padding_arg(value: Any, layer: str, allowed: tuple[str, ...] = ("valid", "same")) -> str:
     p = str(value).lower()
-    if p not in ("valid", "same"):
-        raise ValueError(f"padding must be 'valid' or 'same', received {value!r}.")
+    if p not in allowed:
+        raise ValueError(f"{layer}: padding must be one of {', '.join(map(repr, allowed))}, "
+                         f"received {value!r}.")
     return p
 
 
-def _data_format(value: Any) -> None:
-    if value not in (None, "channels_last"):
+def data_format_arg(value: Any, layer: str) -> str:
+    """``"channels_last"`` or ``"channels_first"`` (None: the configured default)."""
+    if value is None:
+        return image_data_format()
+    if value not in ("channels_last", "channels_first"):
+        raise ValueError(f"{layer}: data_format must be 'channels_last' or 'channels_first', "
+                         f"received {value!r}.")
+    return str(value)
+
+
+def spatial_dims(shape: Any, data_format: str, rank: int) -> list[Any]:
+    """The spatial dimensions of a (batch, ...) shape."""
+    return list(shape[1:1 + rank] if data_format == "channels_last" else shape[2:2 + rank])
+
+
+def channels_of(shape: Any, data_format: str) -> Any:
+    return shape[-1] if data_format == "channels_last" else shape[1]
+
+
+def with_spatial(shape: Any, data_format: str, spatial: list[Any], channels: Any
+                 ) -> tuple[Any, ...]:
+    """A (batch, ...) shape with new spatial dims and channels, in ``data_format``."""
+    if data_format == "channels_last":
+        return (shape[0], *spatial, channels)
+    return (shape[0], channels, *spatial)
+
+
+def check_rank(layer: Layer, shape: Any, rank: int, data_format: str) -> None:
+    if len(shape) != rank + 2:
+        layout = ("(batch, " + "spatial, " * rank + "channels)" if data_format == "channels_last"
+                  else "(batch, channels" + ", spatial" * rank + ")")
+        hint = (" Add a channels axis, e.g. Reshape((28, 28, 1))."
+                if len(shape) == rank + 1 else "")
         raise ValueError(
-            f"data_format {value!r} is not supported; polykeras layers are channels_last."
+            f"{type(layer).__name__} layer {layer.name!r} expects inputs of rank {rank + 2} "
+            f"{layout}, received shape {tuple(shape)}.{hint}"
         )
 
 
-def _out_len(size: int | None, window: int, stride: int, padding: str, dilation: int = 1) -> int | None:
-    if size is None:
-        return None
-    if padding == "same":
-        return -(-size // stride)
-    span = (window - 1) * dilation + 1
-    return max(0, (size - span) // stride + 1)
+def add_bias(x: Any, bias: Any, data_format: str, rank: int) -> Any:
+    if data_format == "channels_last":
+        return ops.add(x, bias)
+    return ops.add(x, ops.reshape(bias, (-1,) + (1,) * rank))
 
 
-class _Conv(Layer):
+def serialize(obj: Any, module: Any) -> Any:
+    return None if obj is None else module.serialize(obj)
+
+
+def deserialize_config(config: dict[str, Any], initializer_keys: tuple[str, ...],
+                       regularizer_keys: tuple[str, ...]) -> dict[str, Any]:
+    config = dict(config)
+    for k in initializer_keys:
+        if isinstance(config.get(k), dict):
+            config[k] = initializers.deserialize(config[k])
+    for k in regularizer_keys:
+        if isinstance(config.get(k), dict):
+            config[k] = regularizers.deserialize(config[k])
+    return config
+
+
+# --------------------------------------------------------------------- the base class
+class BaseConv(Layer):
+    """What convolution layers share: kernel geometry, activation, bias, layout.
+
+    Subclasses set ``rank`` and implement ``build`` and ``_convolve``.
+    """
+
     rank = 2
+    allowed_padding: tuple[str, ...] = ("valid", "same")
 
-    def __init__(self, filters: int, kernel_size: Any, strides: Any = 1,
-                 padding: str = "valid", data_format: Any = None, dilation_rate: Any = 1,
-                 activation: Any = None, use_bias: bool = True,
-                 kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
-                 kernel_regularizer: Any = None, bias_regularizer: Any = None,
-                 activity_regularizer: Any = None, kernel_constraint: Any = None,
-                 bias_constraint: Any = None, groups: int = 1, **kwargs: Any) -> None:
+    def __init__(self, kernel_size: Any, strides: Any = 1, padding: str = "valid",
+                 data_format: Any = None, dilation_rate: Any = 1, activation: Any = None,
+                 use_bias: bool = True, bias_initializer: Any = "zeros",
+                 bias_regularizer: Any = None, activity_regularizer: Any = None,
+                 bias_constraint: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if not isinstance(filters, int) or filters <= 0:
-            raise ValueError(f"{type(self).__name__} expects positive int `filters`, received {filters!r}.")
-        _data_format(data_format)
-        if groups != 1:
-            raise ValueError("Grouped convolutions (groups != 1) are not supported.")
-        self.filters = filters
-        self.kernel_size = _tuple(kernel_size, self.rank, "kernel_size")
-        self.strides = _tuple(strides, self.rank, "strides")
-        self.padding = _padding(padding)
-        self.dilation_rate = _tuple(dilation_rate, self.rank, "dilation_rate")
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-
-    def build(self, input_shape: Any) -> None:
-        if len(input_shape) != self.rank + 2:
+        cls = type(self).__name__
+        self.kernel_size = conv_tuple(kernel_size, self.rank, "kernel_size", cls)
+        self.strides = conv_tuple(strides, self.rank, "strides", cls)
+        self.padding = padding_arg(padding, cls, self.allowed_padding)
+        self.data_format = data_format_arg(data_format, cls)
+        self.dilation_rate = conv_tuple(dilation_rate, self.rank, "dilation_rate", cls)
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
             raise ValueError(
-                f"{type(self).__name__} layer {self.name!r} expects inputs of rank "
-                f"{self.rank + 2} (batch, {'spatial, ' * self.rank}channels), received shape "
-                f"{tuple(input_shape)}." + (" Add a channels axis, e.g. Reshape((28, 28, 1))."
-                                            if len(input_shape) == self.rank + 1 else "")
+                f"{cls}: strides > 1 together with dilation_rate > 1 is not supported (as "
+                f"in Keras), received strides={self.strides} and "
+                f"dilation_rate={self.dilation_rate}."
             )
-        self.in_channels = int(input_shape[-1])
-        self.kernel = self.add_weight(self.kernel_size + (self.in_channels, self.filters),
-                                      self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer, name="kernel")
-        self.bias = (self.add_weight((self.filters,), self.bias_initializer,
-                                     regularizer=self.bias_regularizer, name="bias")
-                     if self.use_bias else None)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.bias: Any = None
+
+    def _input_channels(self, input_shape: Any) -> int:
+        check_rank(self, input_shape, self.rank, self.data_format)
+        channels = channels_of(input_shape, self.data_format)
+        if channels is None:
+            raise ValueError(f"{type(self).__name__} layer {self.name!r} needs a known "
+                             f"channels dimension, received shape {tuple(input_shape)}.")
+        return int(channels)
+
+    def _add_bias_weight(self, size: int) -> None:
+        if self.use_bias:
+            self.bias = self.add_weight((size,), self.bias_initializer,
+                                        regularizer=self.bias_regularizer, name="bias")
+
+    def _convolve(self, inputs: Any) -> Any:
+        raise NotImplementedError
 
     def call(self, inputs: Any) -> Any:
         shape = ops.shape(inputs)
-        if len(shape) != self.rank + 2 or shape[-1] != self.in_channels:
-            raise ValueError(
-                f"{type(self).__name__} layer {self.name!r} expected input of rank "
-                f"{self.rank + 2} with {self.in_channels} channels, received shape {tuple(shape)}."
-            )
-        x = ops.conv(inputs, self.kernel, strides=self.strides, padding=self.padding,
-                     dilation_rate=self.dilation_rate)
+        if len(shape) != self.rank + 2:
+            check_rank(self, shape, self.rank, self.data_format)
+        x = self._convolve(inputs)
         if self.bias is not None:
-            x = ops.add(x, self.bias)
+            x = add_bias(x, self.bias, self.data_format, self.rank)
         if self.activation is not activations.linear and logits.deferred_layer is not self:
             x = self.activation(x)
         return x
 
-    def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
-        spatial = [
-            _out_len(input_shape[1 + i], self.kernel_size[i], self.strides[i], self.padding,
-                     self.dilation_rate[i])
-            for i in range(self.rank)
-        ]
-        return (input_shape[0], *spatial, self.filters)
+    def _spatial_out(self, input_shape: Any) -> list[Any]:
+        return [output_length(n, k, s, self.padding, d) for n, k, s, d in zip(
+            spatial_dims(input_shape, self.data_format, self.rank), self.kernel_size,
+            self.strides, self.dilation_rate, strict=True)]
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "filters": self.filters,
-                "kernel_size": list(self.kernel_size), "strides": list(self.strides),
-                "padding": self.padding, "data_format": "channels_last",
-                "dilation_rate": list(self.dilation_rate), "groups": 1,
-                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+        return {**super().get_config(), "kernel_size": list(self.kernel_size),
+                "strides": list(self.strides), "padding": self.padding,
+                "data_format": self.data_format, "dilation_rate": list(self.dilation_rate),
+                "activation": activations.serialize(self.activation),
+                "use_bias": self.use_bias,
                 "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": None if self.kernel_regularizer is None else regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": None if self.bias_regularizer is None else regularizers.serialize(self.bias_regularizer),
-                "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None}
+                "bias_regularizer": serialize(self.bias_regularizer, regularizers),
+                "activity_regularizer": None, "bias_constraint": None}
+
+    #: Config keys holding initializers and regularizers (deserialized by from_config).
+    initializer_keys: tuple[str, ...] = ("kernel_initializer", "bias_initializer")
+    regularizer_keys: tuple[str, ...] = ("kernel_regularizer", "bias_regularizer",
+                                         "activity_regularizer")
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> _Conv:
-        config = dict(config)
-        for k in ("kernel_initializer", "bias_initializer"):
-            if isinstance(config.get(k), dict):
-                config[k] = initializers.deserialize(config[k])
-        for k in ("kernel_regularizer", "bias_regularizer"):
-            if isinstance(config.get(k), dict):
-                config[k] = regularizers.deserialize(config[k])
-        return cls(**config)
+    def from_config(cls, config: dict[str, Any]) -> BaseConv:
+        return cls(**deserialize_config(config, cls.initializer_keys, cls.regularizer_keys))
 
 
-class Conv1D(_Conv):
-    """1D convolution over (batch, steps, channels)."""
+# ---------------------------------------------------------------------- convolutions
+class Conv(BaseConv):
+    """N-d convolution with ``filters`` outputs; ``groups`` splits the channels."""
+
+    def __init__(self, filters: int, kernel_size: Any, strides: Any = 1,
+                 padding: str = "valid", data_format: Any = None, dilation_rate: Any = 1,
+                 groups: int = 1, activation: Any = None, use_bias: bool = True,
+                 kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
+                 kernel_regularizer: Any = None, bias_regularizer: Any = None,
+                 activity_regularizer: Any = None, kernel_constraint: Any = None,
+                 bias_constraint: Any = None, **kwargs: Any) -> None:
+        if self.rank == 1:
+            self.allowed_padding = ("valid", "same", "causal")
+        super().__init__(kernel_size, strides, padding, data_format, dilation_rate, activation,
+                         use_bias, bias_initializer, bias_regularizer, **kwargs)
+        cls = type(self).__name__
+        if not isinstance(filters, int) or filters <= 0:
+            raise ValueError(f"{cls} expects a positive int `filters`, received {filters!r}.")
+        if not isinstance(groups, int) or groups <= 0 or filters % groups:
+            raise ValueError(f"{cls}: `groups` must be a positive int dividing filters="
+                             f"{filters}, received groups={groups!r}.")
+        self.filters = filters
+        self.groups = groups
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+
+    def build(self, input_shape: Any) -> None:
+        channels = self._input_channels(input_shape)
+        if channels % self.groups:
+            raise ValueError(
+                f"{type(self).__name__} layer {self.name!r}: the input's {channels} channels "
+                f"are not divisible by groups={self.groups}."
+            )
+        self.in_channels = channels
+        self.kernel = self.add_weight(
+            self.kernel_size + (channels // self.groups, self.filters), self.kernel_initializer,
+            regularizer=self.kernel_regularizer, name="kernel")
+        self._add_bias_weight(self.filters)
+
+    def _convolve(self, inputs: Any) -> Any:
+        return ops.conv(inputs, self.kernel, strides=self.strides, padding=self.padding,
+                        data_format=self.data_format, dilation_rate=self.dilation_rate)
+
+    def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
+        return with_spatial(input_shape, self.data_format, self._spatial_out(input_shape),
+                            self.filters)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "filters": self.filters, "groups": self.groups,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "kernel_regularizer": serialize(self.kernel_regularizer, regularizers),
+                "kernel_constraint": None}
+
+
+class Conv1D(Conv):
+    """1D convolution over (batch, steps, channels); ``padding`` may be "causal".
+
+    Example:
+        >>> Conv1D(8, 3, padding="causal").padding
+        'causal'
+    """
 
     rank = 1
 
 
-class Conv2D(_Conv):
+class Conv2D(Conv):
     """2D convolution over (batch, height, width, channels).
 
     Example:
@@ -156,95 +270,12 @@ class Conv2D(_Conv):
     rank = 2
 
 
-class _Pool(Layer):
-    rank = 2
-    kind = "max"
+class Conv3D(Conv):
+    """3D convolution over (batch, depth, height, width, channels).
 
-    def __init__(self, pool_size: Any = 2, strides: Any = None, padding: str = "valid",
-                 data_format: Any = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        _data_format(data_format)
-        self.pool_size = _tuple(pool_size, self.rank, "pool_size")
-        self.strides = _tuple(strides, self.rank, "strides") if strides is not None else self.pool_size
-        self.padding = _padding(padding)
-        self.built = True
+    Example:
+        >>> Conv3D(4, 3).kernel_size
+        (3, 3, 3)
+    """
 
-    def call(self, inputs: Any) -> Any:
-        shape = ops.shape(inputs)
-        if len(shape) != self.rank + 2:
-            raise ValueError(
-                f"{type(self).__name__} layer {self.name!r} expects inputs of rank "
-                f"{self.rank + 2}, received shape {tuple(shape)}."
-            )
-        fn = ops.max_pool if self.kind == "max" else ops.average_pool
-        return fn(inputs, self.pool_size, strides=self.strides, padding=self.padding)
-
-    def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
-        spatial = [_out_len(input_shape[1 + i], self.pool_size[i], self.strides[i], self.padding)
-                   for i in range(self.rank)]
-        return (input_shape[0], *spatial, input_shape[-1])
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "pool_size": list(self.pool_size),
-                "strides": list(self.strides), "padding": self.padding,
-                "data_format": "channels_last"}
-
-
-class MaxPooling1D(_Pool):
-    rank, kind = 1, "max"
-
-
-class MaxPooling2D(_Pool):
-    """Max over ``pool_size`` windows. Example: ``MaxPooling2D((2, 2))``."""
-
-    rank, kind = 2, "max"
-
-
-class AveragePooling1D(_Pool):
-    rank, kind = 1, "average"
-
-
-class AveragePooling2D(_Pool):
-    rank, kind = 2, "average"
-
-
-class _GlobalPool(Layer):
-    rank = 2
-    kind = "average"
-
-    def __init__(self, data_format: Any = None, keepdims: bool = False, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        _data_format(data_format)
-        self.keepdims = keepdims
-        self.built = True
-
-    def call(self, inputs: Any) -> Any:
-        axes = tuple(range(1, self.rank + 1))
-        fn = ops.mean if self.kind == "average" else ops.max
-        return fn(inputs, axis=axes, keepdims=self.keepdims)
-
-    def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
-        if self.keepdims:
-            return (input_shape[0],) + (1,) * self.rank + (input_shape[-1],)
-        return (input_shape[0], input_shape[-1])
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "data_format": "channels_last", "keepdims": self.keepdims}
-
-
-class GlobalAveragePooling1D(_GlobalPool):
-    rank, kind = 1, "average"
-
-
-class GlobalAveragePooling2D(_GlobalPool):
-    """Mean over the spatial axes: (batch, h, w, c) -> (batch, c)."""
-
-    rank, kind = 2, "average"
-
-
-class GlobalMaxPooling1D(_GlobalPool):
-    rank, kind = 1, "max"
-
-
-class GlobalMaxPooling2D(_GlobalPool):
-    rank, kind = 2, "max"
+    rank = 3

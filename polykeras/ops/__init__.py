@@ -12,6 +12,13 @@ Example:
 """
 
 from polykeras.ops import nn, numpy  # noqa: F401  (ops.nn.relu, ops.numpy.add)
+from polykeras.ops.convolution import (
+    adaptive_average_pool,
+    adaptive_max_pool,
+    conv_transpose,
+    depthwise_conv,
+    separable_conv,
+)
 from polykeras.ops.core import (
     cast,
     convert_to_numpy,
@@ -195,4 +202,7 @@ __all__ = [
     "selu", "gelu", "silu", "swish", "leaky_relu", "hard_sigmoid", "hard_silu",
     "categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy",
     "conv", "max_pool", "average_pool", "moments", "batch_normalization",
+    # convolution
+    "conv_transpose", "depthwise_conv", "separable_conv", "adaptive_average_pool",
+    "adaptive_max_pool",
 ]

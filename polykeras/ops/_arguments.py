@@ -134,12 +134,17 @@ def padding_arg(padding: Any, op: str, allowed: tuple[str, ...] = ("valid", "sam
     return p
 
 
-def data_format_arg(data_format: Any, op: str) -> None:
-    """Only ``None`` and ``"channels_last"`` are supported."""
-    if data_format is None or data_format == "channels_last":
-        return
+def data_format_arg(data_format: Any, op: str) -> str:
+    """``"channels_last"`` or ``"channels_first"``; ``None`` gives
+    ``polykeras.config.image_data_format()``."""
+    if data_format is None:
+        from polykeras.config import image_data_format
+
+        return image_data_format()
+    if data_format in ("channels_last", "channels_first"):
+        return data_format
     raise ValueError(
-        f"{op}: data_format {data_format!r} is not supported; polykeras uses "
-        "'channels_last' (inputs shaped (batch, *spatial, channels)). Transpose the "
-        "input to channels_last, or pass data_format=None."
+        f"{op}: invalid data_format {data_format!r}. Expected 'channels_last' (inputs "
+        "shaped (batch, *spatial, channels)), 'channels_first' ((batch, channels, "
+        "*spatial)) or None (the configured image_data_format)."
     )

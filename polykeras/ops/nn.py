@@ -26,6 +26,7 @@ from polykeras.ops._arguments import (
     normalize_axis,
     padding_arg,
 )
+from polykeras.ops._layout import from_channels_last, to_channels_last
 from polykeras.ops.core import as_float_tensor, as_tensor
 from polykeras.ops.indexing import one_hot
 from polykeras.ops.math import tanh
@@ -330,24 +331,34 @@ def binary_crossentropy(target: Any, output: Any, from_logits: bool = False) -> 
 
 
 # ------------------------------------------------------------ convolution and pooling
-def _spatial_rank(b: Any, inputs: Any, op: str) -> tuple[Any, tuple[int, ...], int]:
+def _spatial_rank(b: Any, inputs: Any, op: str, data_format: str = "channels_last"
+                  ) -> tuple[Any, tuple[int, ...], int]:
+    """``inputs`` as a channels_last tensor, its shape, and its number of spatial axes."""
     x = as_tensor(b, inputs)
     shp = tuple(b.shape(x))
     n = len(shp) - 2
-    if n not in (1, 2):
+    if n not in (1, 2, 3):
+        layout = ("(batch, *spatial, channels)" if data_format == "channels_last"
+                  else "(batch, channels, *spatial)")
         raise ValueError(
-            f"{op}: expected inputs of rank 3 (batch, steps, channels) or 4 (batch, "
-            f"height, width, channels), received shape {shp}."
+            f"{op}: expected inputs of rank 3, 4 or 5 shaped {layout} with 1 to 3 spatial "
+            f"axes, received shape {shp}."
         )
+    if data_format != "channels_last":
+        x = to_channels_last(b, x, data_format)
+        shp = tuple(b.shape(x))
     return x, shp, n
 
 
 def conv(inputs: Any, kernel: Any, strides: Any = 1, padding: str = "valid",
          data_format: str | None = None, dilation_rate: Any = 1) -> Tensor:
-    """1-D or 2-D convolution, channels_last.
+    """1-D, 2-D or 3-D convolution.
 
-    ``inputs`` is ``(batch, *spatial, in_channels)`` and ``kernel``
-    ``(*kernel_spatial, in_channels, out_channels)``. ``padding`` is "valid", "same", or
+    ``inputs`` is ``(batch, *spatial, in_channels)`` (or ``(batch, in_channels,
+    *spatial)`` with ``data_format="channels_first"``) and ``kernel``
+    ``(*kernel_spatial, in_channels // groups, out_channels)``: when the inputs have
+    ``groups`` times the kernel's input channels, each group of channels is convolved
+    with its own ``out_channels // groups`` filters. ``padding`` is "valid", "same", or
     "causal" (1-D only: left padding so no output sees the future).
 
     Example:
@@ -356,48 +367,62 @@ def conv(inputs: Any, kernel: Any, strides: Any = 1, padding: str = "valid",
         (2, 8, 8, 4)
     """
     b = _backend()
-    data_format_arg(data_format, "conv")
+    fmt = data_format_arg(data_format, "conv")
     padding = padding_arg(padding, "conv", ("valid", "same", "causal"))
-    x, shp, n = _spatial_rank(b, inputs, "conv")
+    x, shp, n = _spatial_rank(b, inputs, "conv", fmt)
     k = as_tensor(b, kernel)
     kshp = tuple(b.shape(k))
-    if len(kshp) != n + 2 or kshp[-2] != shp[-1]:
+    if (len(kshp) != n + 2 or kshp[-2] < 1 or shp[-1] % kshp[-2]
+            or kshp[-1] % (shp[-1] // kshp[-2])):
         raise ValueError(
-            f"conv: kernel shape {kshp} does not match inputs of shape {shp}. Expected a "
-            f"kernel of rank {n + 2} shaped (*kernel_size, {shp[-1]}, filters): its "
-            "second-to-last dimension must equal the input channels (channels_last)."
+            f"conv: kernel shape {kshp} does not match inputs of shape {shp} (channels_last). "
+            f"Expected a kernel of rank {n + 2} shaped (*kernel_size, "
+            f"{shp[-1]}, filters); for a grouped convolution, (*kernel_size, "
+            f"{shp[-1]} // groups, filters) with filters a multiple of groups."
         )
     strides = int_tuple(strides, n, "strides", "conv")
     dilation = int_tuple(dilation_rate, n, "dilation_rate", "conv")
-    if padding == "causal":
-        if n != 1:
+    x, padding = _causal(b, x, kshp[0], padding, dilation, n, "conv")
+    _check_valid_window(shp, kshp[:n], dilation, padding, "conv")
+    return from_channels_last(b, b.conv(x, k, strides, padding, dilation), fmt)
+
+
+def _causal(b: Any, x: Tensor, kernel: int, padding: str, dilation: tuple[int, ...], n: int,
+            op: str) -> tuple[Tensor, str]:
+    """Causal padding as an explicit left pad followed by a "valid" convolution."""
+    if padding != "causal":
+        return x, padding
+    if n != 1:
+        raise ValueError(
+            f"{op}: padding='causal' is only defined for 1-D convolution, received inputs "
+            f"with {n} spatial axes."
+        )
+    left = dilation[0] * (kernel - 1)
+    return b.pad(x, ((0, 0), (left, 0), (0, 0)), "constant", 0), "valid"
+
+
+def _check_valid_window(shp: tuple[int, ...], window: tuple[int, ...],
+                        dilation: tuple[int, ...], padding: str, op: str) -> None:
+    if padding != "valid":
+        return
+    for i, (k, d) in enumerate(zip(window, dilation, strict=True)):
+        span = d * (k - 1) + 1
+        if shp[1 + i] < span:
             raise ValueError(
-                f"conv: padding='causal' is only defined for 1-D convolution, received "
-                f"inputs of shape {shp}."
+                f"{op}: with padding='valid' the input's spatial shape {shp[1:-1]} is "
+                f"smaller than the dilated kernel window along axis {i + 1} ({span}). "
+                "Use padding='same' or a larger input."
             )
-        left = dilation[0] * (kshp[0] - 1)
-        x = b.pad(x, ((0, 0), (left, 0), (0, 0)), "constant", 0)
-        padding = "valid"
-    if padding == "valid":
-        for i in range(n):
-            span = dilation[i] * (kshp[i] - 1) + 1
-            if shp[1 + i] < span:
-                raise ValueError(
-                    f"conv: with padding='valid' the input's spatial shape {shp[1:-1]} is "
-                    f"smaller than the dilated kernel window along axis {i + 1} ({span}). "
-                    "Use padding='same' or a larger input."
-                )
-    return b.conv(x, k, strides, padding, dilation)
 
 
 _Ints = tuple[int, ...]
 
 
 def _pool_args(b: Any, inputs: Any, pool_size: Any, strides: Any, padding: str,
-               data_format: Any, op: str) -> tuple[Any, _Ints, _Ints, _Ints, str]:
-    data_format_arg(data_format, op)
+               data_format: Any, op: str) -> tuple[Any, _Ints, _Ints, _Ints, str, str]:
+    fmt = data_format_arg(data_format, op)
     padding = padding_arg(padding, op)
-    x, shp, n = _spatial_rank(b, inputs, op)
+    x, shp, n = _spatial_rank(b, inputs, op, fmt)
     pool = int_tuple(pool_size, n, "pool_size", op)
     strides = pool if strides is None else int_tuple(strides, n, "strides", op)
     if padding == "valid" and any(shp[1 + i] < pool[i] for i in range(n)):
@@ -405,28 +430,36 @@ def _pool_args(b: Any, inputs: Any, pool_size: Any, strides: Any, padding: str,
             f"{op}: with padding='valid' the pool window {pool} is larger than the input's "
             f"spatial shape {shp[1:-1]}. Use padding='same' or a smaller pool_size."
         )
-    return x, shp, pool, strides, padding
+    return x, shp, pool, strides, padding, fmt
 
 
 def max_pool(inputs: Any, pool_size: Any, strides: Any = None, padding: str = "valid",
              data_format: str | None = None) -> Tensor:
-    """1-D or 2-D max pooling, channels_last; ``strides`` defaults to ``pool_size``."""
+    """1-D, 2-D or 3-D max pooling; ``strides`` defaults to ``pool_size``.
+
+    Example:
+        >>> from polykeras import ops
+        >>> ops.shape(ops.max_pool(ops.ones((1, 4, 4, 4, 2)), 2))
+        (1, 2, 2, 2, 2)
+    """
     b = _backend()
-    x, _, pool, strides, padding = _pool_args(b, inputs, pool_size, strides, padding,
-                                              data_format, "max_pool")
-    return b.max_pool(x, pool, strides, padding)
+    x, _, pool, strides, padding, fmt = _pool_args(b, inputs, pool_size, strides, padding,
+                                                   data_format, "max_pool")
+    return from_channels_last(b, b.max_pool(x, pool, strides, padding), fmt)
 
 
 def average_pool(inputs: Any, pool_size: Any, strides: Any = None, padding: str = "valid",
                  data_format: str | None = None) -> Tensor:
-    """1-D or 2-D average pooling, channels_last; with "same", pads are not counted."""
+    """1-D, 2-D or 3-D average pooling; with "same", pads are not counted."""
     b = _backend()
-    x, shp, pool, strides, padding = _pool_args(b, inputs, pool_size, strides, padding,
-                                                data_format, "average_pool")
+    x, shp, pool, strides, padding, fmt = _pool_args(b, inputs, pool_size, strides, padding,
+                                                     data_format, "average_pool")
     fast = getattr(b, "average_pool", None)
     if fast is not None:
-        return fast(x, pool, strides, padding)
-    return _composed_average_pool(b, x, shp, pool, strides, padding)
+        out = fast(x, pool, strides, padding)
+    else:
+        out = _composed_average_pool(b, x, shp, pool, strides, padding)
+    return from_channels_last(b, out, fmt)
 
 
 def _composed_average_pool(b: Any, x: Tensor, shp: tuple[int, ...], pool: tuple[int, ...],
@@ -549,3 +582,15 @@ def batch_normalization(x: Any, mean: Any, variance: Any, axis: int, offset: Any
         shift = b.add(shift, param(offset, "offset"))
     return b.add(b.multiply(x, inv), shift)
 
+
+
+from polykeras.ops.convolution import (  # noqa: E402  (ops.nn.conv_transpose, ...)
+    adaptive_average_pool,
+    adaptive_max_pool,
+    conv_transpose,
+    depthwise_conv,
+    separable_conv,
+)
+
+__all__ += ["conv_transpose", "depthwise_conv", "separable_conv", "adaptive_average_pool",
+            "adaptive_max_pool"]
