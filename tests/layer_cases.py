@@ -79,3 +79,20 @@ CHANNELS_FIRST_CASES = [
     ("cropping2d_cf", "Cropping2D", dict(cropping=1, data_format="channels_first"),
      (2, 4, 4)),
 ]
+
+#: Activation and reshaping layers with one input (Keras compares them too).
+ELEMENT_CASES = [
+    ("relu_plain", "ReLU", dict(), (5, 3)),
+    ("relu_capped_slope", "ReLU", dict(max_value=1.5, negative_slope=0.1), (5, 3)),
+    ("relu_threshold", "ReLU", dict(threshold=0.5, negative_slope=0.2), (5, 3)),
+    ("leaky_relu", "LeakyReLU", dict(negative_slope=0.1), (5, 3)),
+    ("prelu", "PReLU", dict(alpha_initializer="glorot_uniform"), (4, 3)),
+    ("prelu_shared", "PReLU", dict(alpha_initializer="glorot_uniform", shared_axes=[1, 2]),
+     (3, 4, 2)),
+    ("elu", "ELU", dict(alpha=0.7), (5, 3)),
+    ("softmax_axis1", "Softmax", dict(axis=1), (4, 3)),
+    ("softmax_axes", "Softmax", dict(axis=(1, 2)), (4, 3)),
+    ("identity", "Identity", dict(), (4, 3)),
+    ("repeat_vector", "RepeatVector", dict(n=3), (4,)),
+    ("permute", "Permute", dict(dims=(2, 3, 1)), (2, 3, 4)),
+]

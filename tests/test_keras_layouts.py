@@ -12,7 +12,7 @@ import importlib.util
 
 import numpy as np
 import pytest
-from layer_cases import VISION_CASES
+from layer_cases import ELEMENT_CASES, VISION_CASES
 
 from polykeras import layers, ops
 
@@ -50,3 +50,19 @@ def compare_with_keras(cls_name, kwargs, shape, x=None):
                          ids=[c[0] for c in VISION_CASES])
 def test_vision_layer_matches_keras(cls_name, kwargs, shape):
     compare_with_keras(cls_name, kwargs, shape)
+
+
+@pytest.mark.parametrize("cls_name, kwargs, shape", [c[1:] for c in ELEMENT_CASES],
+                         ids=[c[0] for c in ELEMENT_CASES])
+def test_activation_and_reshaping_layer_matches_keras(cls_name, kwargs, shape):
+    compare_with_keras(cls_name, kwargs, shape)
+
+
+@pytest.mark.parametrize("axes, normalize", [(1, False), (-1, True), ((2, 2), False)])
+def test_dot_matches_keras(axes, normalize):
+    rank = 2 if isinstance(axes, tuple) else 1
+    shapes = [(2, 3, 4), (2, 5, 4)] if rank == 2 else [(2, 4), (2, 4)]
+    x = [np.random.default_rng(i).normal(size=s).astype("float32") for i, s in enumerate(shapes)]
+    ours = ops.convert_to_numpy(layers.Dot(axes, normalize=normalize)(x))
+    ref = keras.ops.convert_to_numpy(keras.layers.Dot(axes, normalize=normalize)(x))
+    np.testing.assert_allclose(ours, ref, **TOL)

@@ -6,6 +6,7 @@ Example:
     4
 """
 
+from polykeras.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from polykeras.layers.conv_transpose import Conv1DTranspose, Conv2DTranspose, Conv3DTranspose
 from polykeras.layers.convolutional import Conv1D, Conv2D, Conv3D
 from polykeras.layers.core import Activation, Dense, Dropout, Flatten, InputLayer, Reshape
@@ -22,12 +23,27 @@ from polykeras.layers.merging import (
     Add,
     Average,
     Concatenate,
+    Dot,
     Maximum,
     Minimum,
     Multiply,
     Subtract,
     add,
+    average,
     concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+from polykeras.layers.noise import (
+    AlphaDropout,
+    GaussianDropout,
+    GaussianNoise,
+    SpatialDropout1D,
+    SpatialDropout2D,
+    SpatialDropout3D,
 )
 from polykeras.layers.normalization import BatchNormalization, LayerNormalization
 from polykeras.layers.pooling import (
@@ -73,6 +89,7 @@ from polykeras.layers.spatial_reshaping import (
     ZeroPadding2D,
     ZeroPadding3D,
 )
+from polykeras.layers.structural import Identity, Lambda, Permute, RepeatVector
 
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
 Convolution1DTranspose, Convolution2DTranspose, Convolution3DTranspose = (
@@ -80,6 +97,10 @@ Convolution1DTranspose, Convolution2DTranspose, Convolution3DTranspose = (
 SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D
 
 __all__ = [
+    "ELU", "PReLU", "ReLU", "LeakyReLU", "Softmax", "Dot", "AlphaDropout", "GaussianDropout",
+    "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "Identity",
+    "Lambda", "Permute", "RepeatVector", "average", "dot", "maximum", "minimum", "multiply",
+    "subtract",
     "Activation", "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D",
     "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D",
     "AdaptiveMaxPooling3D", "Add", "Average", "AveragePooling1D", "AveragePooling2D",

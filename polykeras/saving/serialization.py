@@ -361,11 +361,11 @@ def resolve_class(config: dict[str, Any], objects: Mapping[str, Any], safe: bool
             found = registration.get_registered_object(key, objects)
             if isinstance(found, type):
                 return found, True
-    if class_name != "Lambda":
-        cls = builtins.find_class(class_name, module, kind)
-        if cls is not None and (registered in (None, class_name, "Functional")
-                                or builtins.kind_of_module(module) is not None):
-            return cls, False
+    # A Lambda layer reaches here only with safe_mode=False (refused above otherwise).
+    cls = builtins.find_class(class_name, module, kind)
+    if cls is not None and (registered in (None, class_name, "Functional")
+                            or builtins.kind_of_module(module) is not None):
+        return cls, False
     label = registered if isinstance(registered, str) and registered != class_name else class_name
     raise ValueError(
         f"Unknown class {label!r} (module {module!r}). polykeras only builds its own "
