@@ -243,7 +243,29 @@ LAYER_CASES = [
     ("gaussian_noise", lambda: layers.GaussianNoise(0.1, seed=1), (4,)),
     ("gaussian_dropout", lambda: layers.GaussianDropout(0.1, seed=1), (4,)),
     ("alpha_dropout", lambda: layers.AlphaDropout(0.1, noise_shape=(None, 1), seed=1), (4,)),
+    # preprocessing layers that run inside a model
+    ("rescaling", lambda: layers.Rescaling(1 / 255, offset=0.5), (3, 3, 1)),
+    ("resizing", lambda: layers.Resizing(4, 2, crop_to_aspect_ratio=True), (3, 3, 1)),
+    ("center_crop", lambda: layers.CenterCrop(2, 2), (3, 3, 1)),
+    ("random_crop", lambda: layers.RandomCrop(2, 2, seed=1), (3, 3, 1)),
+    ("random_flip", lambda: layers.RandomFlip("vertical", seed=1), (3, 3, 1)),
+    ("random_rotation", lambda: layers.RandomRotation((-0.1, 0.2), seed=1), (3, 3, 1)),
+    ("random_zoom", lambda: layers.RandomZoom(0.2, (-0.1, 0.1), seed=1), (3, 3, 1)),
+    ("random_translation", lambda: layers.RandomTranslation(0.1, 0.2, seed=1), (3, 3, 1)),
+    ("random_contrast", lambda: layers.RandomContrast(0.3, seed=1), (3, 3, 1)),
+    ("random_brightness", lambda: layers.RandomBrightness(0.3, value_range=(0, 1), seed=1),
+     (3, 3, 1)),
+    ("normalization", lambda: layers.Normalization(mean=[1.0, 2.0], variance=[4.0, 1.0]),
+     (2,)),
+    ("discretization", lambda: layers.Discretization([0.0, 1.0], output_mode="one_hot"), (3,)),
+    ("category_encoding", lambda: layers.CategoryEncoding(5, output_mode="count"), (3,)),
+    ("integer_lookup", lambda: layers.IntegerLookup(vocabulary=[1, 2], output_mode="multi_hot"),
+     (3,)),
 ]
+
+#: Host-only text layers (strings never become tensors): their configs round-trip in
+#: tests/test_preprocessing_features.py.
+HOST_TEXT_LAYERS = {"Hashing", "StringLookup", "TextVectorization"}
 
 
 @pytest.mark.parametrize("make, shape", [(m, s) for _, m, s in LAYER_CASES],
@@ -284,7 +306,8 @@ MERGE_AND_EMBEDDING = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Min
 
 
 def test_every_builtin_layer_has_a_round_trip_case():
-    covered = {type(make()).__name__ for _, make, _ in LAYER_CASES} | MERGE_AND_EMBEDDING
+    covered = ({type(make()).__name__ for _, make, _ in LAYER_CASES} | MERGE_AND_EMBEDDING
+               | HOST_TEXT_LAYERS)
     missing = set(builtins.class_tables()["layers"]) - covered
     assert not missing, f"add these layers to LAYER_CASES in tests/test_saving.py: {missing}"
 

@@ -240,6 +240,8 @@ def _write_tiny_mnist(folder: Path, n_train=120, n_test=40):
     ("functional_mlp.py", []),
     ("mnist_mlp.py", ["--epochs", "1", "--limit", "100"]),
     ("mnist_cnn.py", ["--epochs", "1", "--limit", "100"]),
+    ("autoencoder.py", ["--epochs", "1", "--limit", "100"]),
+    ("augmented_cnn.py", ["--epochs", "1", "--limit", "100"]),
     ("compare_backends.py", ["--epochs", "1", "--limit", "100", "--backends", "BACKEND"]),
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_example_scripts_run_unchanged(script, args, tmp_path):
@@ -252,5 +254,7 @@ def test_example_scripts_run_unchanged(script, args, tmp_path):
     proc = subprocess.run([sys.executable, str(ROOT / "examples" / script), *args], env=env,
                           capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    if script.startswith("mnist_"):
+    if script.startswith("mnist_") or script == "augmented_cnn.py":
         assert "test accuracy" in proc.stdout
+    if script == "autoencoder.py":
+        assert "denoised" in proc.stdout
