@@ -24,8 +24,10 @@ FRAMEWORK_MODULES = {"numpy": ("numpy",), "torch": ("torch",), "jax": ("jax", "j
 #: Benchmark letters of the report and the workloads they select.
 BENCHMARK_LETTERS = {"a": "mlp_epoch", "b": "step", "c": "predict", "d": "cnn_epoch",
                      "e": "startup", "h": "pydataset_epoch"}
-#: Benchmarks that come with a letter: (h) times both pipelines against the arrays of (a).
-COMPANIONS = {"pydataset_epoch": ("dataloader_epoch", "mlp_epoch")}
+#: Benchmarks that come with a letter: (h) times both pipelines against the arrays of (a);
+#: (d) has a second row, the Conv2DTranspose decoder.
+COMPANIONS = {"pydataset_epoch": ("dataloader_epoch", "mlp_epoch"),
+              "cnn_epoch": ("decoder_epoch",)}
 DEFAULT_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
 

@@ -61,7 +61,8 @@ def prepare(folder: str, sizes: Sizes, seed: int, allow_real: bool = True) -> st
 
     Arrays: ``mlp_x`` (n, 784) float32 in [0, 1], ``mlp_y`` one-hot float32,
     ``step_x``/``step_y`` likewise, ``predict_x`` (n, 784), ``cnn_x`` (n, 28, 28, 1)
-    float32 and ``cnn_y`` (n,) int32 labels.
+    float32 and ``cnn_y`` (n,) int32 labels, ``decoder_x`` (n, 7, 7, 1) the 4x4 block
+    means of ``cnn_x`` (the decoder's targets are ``cnn_x`` itself).
     """
     mnist_folder = _mnist_folder() if allow_real else None
     source = ""
@@ -96,6 +97,8 @@ def prepare(folder: str, sizes: Sizes, seed: int, allow_real: bool = True) -> st
         "cnn_x": flat(x_train, sizes.cnn_samples).reshape(sizes.cnn_samples, *CNN_IMAGE),
         "cnn_y": _take(y_train, sizes.cnn_samples).astype(np.int32),
     }
+    n = sizes.cnn_samples
+    arrays["decoder_x"] = arrays["cnn_x"].reshape(n, 7, 4, 7, 4, 1).mean(axis=(2, 4))
     os.makedirs(folder, exist_ok=True)
     for name, arr in arrays.items():
         np.save(os.path.join(folder, name + ".npy"), np.ascontiguousarray(arr))

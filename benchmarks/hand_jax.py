@@ -28,6 +28,8 @@ from benchmarks.workload import (
     ADAM_LEARNING_RATE,
     CNN_DROPOUT,
     CNN_POOL,
+    DECODER_KERNEL,
+    DECODER_STRIDE,
     DROPOUT,
     LEARNING_RATE,
     MOMENTUM,
@@ -36,6 +38,7 @@ from benchmarks.workload import (
     Sizes,
     epoch_batches,
     init_cnn,
+    init_decoder,
     init_mlp,
 )
 
@@ -134,6 +137,30 @@ def cnn_logits(params: Any, x: Any, key: Any) -> Any:
     return x @ params["w4"] + params["b4"]
 
 
+def decoder_output(params: Any, x: Any, key: Any) -> Any:
+    """Two transposed convolutions (input-dilated convolutions, as XLA writes them) with
+    relu, then a "same" 3x3 convolution and the sigmoid."""
+    k, s = DECODER_KERNEL, DECODER_STRIDE
+    # "same" with a 4x4 kernel at stride 2 crops one row/column from each side of the
+    # full transposed result: in dilated-input form, a pad of k - 2 on both sides.
+    pads = ((k - 2, k - 2), (k - 2, k - 2))
+
+    def up(x: Any, kernel: Any, b: Any) -> Any:
+        y = jax.lax.conv_general_dilated(x, jnp.flip(kernel, (0, 1)), (1, 1), pads,
+                                         lhs_dilation=(s, s),
+                                         dimension_numbers=("NHWC", "HWOI", "NHWC"))
+        return jax.nn.relu(y + b)
+
+    x = up(up(x, params["k1"], params["b1"]), params["k2"], params["b2"])
+    y = jax.lax.conv_general_dilated(x, params["k3"], (1, 1), "SAME",
+                                     dimension_numbers=("NHWC", "HWIO", "NHWC"))
+    return jax.nn.sigmoid(y + params["b3"])
+
+
+def _mse_loss(output: Any, y: Any) -> Any:
+    return jnp.mean(jnp.square(output - y))
+
+
 def _categorical_loss(logits: Any, y: Any) -> Any:
     return -jnp.mean(jnp.sum(y * jax.nn.log_softmax(logits), axis=-1))
 
@@ -182,6 +209,11 @@ def build(bench: str, folder: str, sizes: Sizes, seed: int) -> Callable[[], floa
         cnn_params = {k: jnp.asarray(v) for k, v in init_cnn(seed).items()}
         return _trainer(cnn_params, cnn_logits, _sparse_loss, _adam(), data.load(folder, "cnn_x"),
                         data.load(folder, "cnn_y"), sizes.cnn_batch, seed)
+    if bench == "decoder_epoch":
+        dec_params = {k: jnp.asarray(v) for k, v in init_decoder(seed).items()}
+        return _trainer(dec_params, decoder_output, _mse_loss, _adam(),
+                        data.load(folder, "decoder_x"), data.load(folder, "cnn_x"),
+                        sizes.cnn_batch, seed)
     if bench == "predict":
         params = [(jnp.asarray(w), jnp.asarray(b)) for w, b in init_mlp(SEED_MLP, seed)]
         forward = jax.jit(lambda p, xb: jax.nn.softmax(mlp_logits(p, xb, None)))

@@ -27,6 +27,7 @@ from benchmarks.workload import (
     CNN_DROPOUT,
     CNN_KERNEL,
     CNN_POOL,
+    DECODER_STRIDE,
     DROPOUT,
     LEARNING_RATE,
     MOMENTUM,
@@ -35,6 +36,7 @@ from benchmarks.workload import (
     Sizes,
     epoch_batches,
     init_cnn,
+    init_decoder,
     init_mlp,
     ordered_batches,
 )
@@ -179,7 +181,30 @@ def max_pool_grad(grad: np.ndarray, windows: np.ndarray, pooled: np.ndarray,
     return out
 
 
-class CNN(_Model):
+class _AdamModel(_Model):
+    """A model with named float32 parameters updated in place by Adam."""
+
+    def __init__(self, params: dict[str, np.ndarray], seed: int) -> None:
+        self.params = {k: v.copy() for k, v in params.items()}
+        self.m = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self.v = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self.t = 0
+        self.rng = np.random.default_rng(seed)
+
+    def _apply(self, grads: dict[str, np.ndarray]) -> None:
+        self.t += 1
+        alpha = (ADAM_LEARNING_RATE * math.sqrt(1.0 - ADAM_BETA_2 ** self.t)
+                 / (1.0 - ADAM_BETA_1 ** self.t))
+        for name, g in grads.items():
+            m, v = self.m[name], self.v[name]
+            m *= ADAM_BETA_1
+            m += (1.0 - ADAM_BETA_1) * g
+            v *= ADAM_BETA_2
+            v += (1.0 - ADAM_BETA_2) * (g * g)
+            self.params[name] -= alpha * m / (np.sqrt(v) + ADAM_EPSILON)
+
+
+class CNN(_AdamModel):
     """The convnet of examples/mnist_cnn.py, trained with Adam.
 
     Two valid 3x3 convolutions with relu, each followed by 2x2 max pooling, then a relu
@@ -187,11 +212,7 @@ class CNN(_Model):
     """
 
     def __init__(self, seed: int) -> None:
-        self.params = {k: v.copy() for k, v in init_cnn(seed).items()}
-        self.m = {k: np.zeros_like(v) for k, v in self.params.items()}
-        self.v = {k: np.zeros_like(v) for k, v in self.params.items()}
-        self.t = 0
-        self.rng = np.random.default_rng(seed)
+        super().__init__(init_cnn(seed), seed)
 
     @staticmethod
     def _conv(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -245,18 +266,71 @@ class CNN(_Model):
         grads["b1"] = g_z1.sum(axis=0)
         return loss, grads
 
-    def _apply(self, grads: dict[str, np.ndarray]) -> None:
-        self.t += 1
-        alpha = (ADAM_LEARNING_RATE * math.sqrt(1.0 - ADAM_BETA_2 ** self.t)
-                 / (1.0 - ADAM_BETA_1 ** self.t))
-        for name, g in grads.items():
-            m, v = self.m[name], self.v[name]
-            m *= ADAM_BETA_1
-            m += (1.0 - ADAM_BETA_1) * g
-            v *= ADAM_BETA_2
-            v += (1.0 - ADAM_BETA_2) * (g * g)
-            self.params[name] -= alpha * m / (np.sqrt(v) + ADAM_EPSILON)
 
+
+
+class Decoder(_AdamModel):
+    """The Conv2DTranspose decoder: two 4x4 stride-2 "same" transposed convolutions
+    (col2im forward, im2col backward) with relu, a "same" 3x3 convolution, the sigmoid,
+    mean squared error; Adam."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__(init_decoder(seed), seed)
+
+    @staticmethod
+    def _up(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
+        b, h, w, cin = x.shape
+        k, s, cout = kernel.shape[0], DECODER_STRIDE, kernel.shape[2]
+        cols = (x.reshape(-1, cin) @ kernel.reshape(-1, cin).T).reshape(b, h, w, k, k, cout)
+        full = np.zeros((b, (h - 1) * s + k, (w - 1) * s + k, cout), np.float32)
+        for i in range(k):
+            for j in range(k):
+                full[:, i:i + s * h:s, j:j + s * w:s] += cols[:, :, :, i, j]
+        crop = (k - s) // 2
+        out = full[:, crop:crop + s * h, crop:crop + s * w] + bias
+        np.maximum(out, 0.0, out=out)
+        return out
+
+    @staticmethod
+    def _up_grads(g: np.ndarray, x: np.ndarray, kernel: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        b, h, w, cin = x.shape
+        k, s, cout = kernel.shape[0], DECODER_STRIDE, kernel.shape[2]
+        crop = (k - s) // 2
+        gfull = np.zeros((b, (h - 1) * s + k, (w - 1) * s + k, cout), np.float32)
+        gfull[:, crop:crop + s * h, crop:crop + s * w] = g
+        dcols = np.empty((b, h, w, k, k, cout), np.float32)
+        for i in range(k):
+            for j in range(k):
+                dcols[:, :, :, i, j] = gfull[:, i:i + s * h:s, j:j + s * w:s]
+        d2 = dcols.reshape(-1, k * k * cout)
+        w2 = kernel.reshape(-1, cin)
+        gx = (d2 @ w2).reshape(x.shape)
+        gk = (d2.T @ x.reshape(-1, cin)).reshape(kernel.shape)
+        return gx, gk, g.sum(axis=(0, 1, 2))
+
+    def _loss_and_grads(self, x: np.ndarray, y: np.ndarray
+                        ) -> tuple[float, dict[str, np.ndarray]]:
+        p = self.params
+        a1 = self._up(x, p["k1"], p["b1"])
+        a2 = self._up(a1, p["k2"], p["b2"])
+        r = p["k3"].shape[0]
+        pad = r // 2
+        padded = np.pad(a2, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+        cols = im2col(padded, r)
+        z = cols @ p["k3"].reshape(-1, 1)
+        z += p["b3"]
+        out = 1.0 / (1.0 + np.exp(-z))
+        diff = out - y.reshape(-1, 1)
+        loss = float(np.mean(diff * diff))
+        g = diff * (2.0 / diff.size) * out * (1.0 - out)
+        grads = {"k3": (cols.T @ g).reshape(p["k3"].shape), "b3": g.sum(axis=0)}
+        g_pad = col2im(g @ p["k3"].reshape(-1, 1).T, padded.shape, r)
+        g_a2 = g_pad[:, pad:-pad, pad:-pad] * (a2 > 0)
+        g_a1, grads["k2"], grads["b2"] = self._up_grads(g_a2, a1, p["k2"])
+        g_a1 *= a1 > 0
+        _, grads["k1"], grads["b1"] = self._up_grads(g_a1, x, p["k1"])
+        return loss, grads
 
 
 def build(bench: str, folder: str, sizes: Sizes, seed: int) -> Callable[[], float]:
@@ -275,4 +349,8 @@ def build(bench: str, folder: str, sizes: Sizes, seed: int) -> Callable[[], floa
         cnn = CNN(seed)
         x, y = data.load(folder, "cnn_x"), data.load(folder, "cnn_y").astype(np.intp)
         return lambda: cnn.train_epoch(x, y, sizes.cnn_batch)
+    if bench == "decoder_epoch":
+        decoder = Decoder(seed)
+        x, y = data.load(folder, "decoder_x"), data.load(folder, "cnn_x")
+        return lambda: decoder.train_epoch(x, y, sizes.cnn_batch)
     raise ValueError(f"Unknown benchmark {bench!r}.")

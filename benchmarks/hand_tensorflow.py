@@ -26,6 +26,7 @@ from benchmarks.workload import (
     ADAM_LEARNING_RATE,
     CNN_DROPOUT,
     CNN_POOL,
+    DECODER_STRIDE,
     DROPOUT,
     LEARNING_RATE,
     MOMENTUM,
@@ -34,6 +35,7 @@ from benchmarks.workload import (
     Sizes,
     epoch_batches,
     init_cnn,
+    init_decoder,
     init_mlp,
 )
 
@@ -55,6 +57,19 @@ def cnn_logits(params: dict[str, tf.Variable], x: tf.Tensor) -> tf.Tensor:
     x = tf.nn.relu(tf.matmul(tf.reshape(x, (tf.shape(x)[0], -1)), params["w3"]) + params["b3"])
     x = tf.nn.dropout(x, rate=CNN_DROPOUT)
     return tf.matmul(x, params["w4"]) + params["b4"]
+
+
+def decoder_output(params: dict[str, tf.Variable], x: tf.Tensor) -> tf.Tensor:
+    """Two tf.nn.conv2d_transpose ("SAME", stride 2) with relu, a 3x3 "SAME" conv2d and
+    the sigmoid."""
+    for k, b in (("k1", "b1"), ("k2", "b2")):
+        shape = tf.shape(x)
+        out_shape = tf.stack([shape[0], shape[1] * DECODER_STRIDE, shape[2] * DECODER_STRIDE,
+                              params[k].shape[2]])
+        x = tf.nn.conv2d_transpose(x, params[k], out_shape, DECODER_STRIDE, "SAME")
+        x = tf.nn.relu(tf.nn.bias_add(x, params[b]))
+    x = tf.nn.bias_add(tf.nn.conv2d(x, params["k3"], 1, "SAME"), params["b3"])
+    return tf.sigmoid(x)
 
 
 class NesterovSGD:
@@ -132,6 +147,15 @@ def build(bench: str, folder: str, sizes: Sizes, seed: int) -> Callable[[], floa
         return _trainer(list(named.values()), lambda xb: cnn_logits(named, xb), sparse_loss,
                         Adam(list(named.values())), data.load(folder, "cnn_x"),
                         data.load(folder, "cnn_y"), sizes.cnn_batch, seed)
+    if bench == "decoder_epoch":
+        dec = {k: tf.Variable(v) for k, v in init_decoder(seed).items()}
+
+        def mse(output: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+            return tf.reduce_mean(tf.square(output - y))
+
+        return _trainer(list(dec.values()), lambda xb: decoder_output(dec, xb), mse,
+                        Adam(list(dec.values())), data.load(folder, "decoder_x"),
+                        data.load(folder, "cnn_x"), sizes.cnn_batch, seed)
     if bench == "predict":
         params = [tf.Variable(arr) for pair in init_mlp(SEED_MLP, seed) for arr in pair]
         forward = tf.function(lambda xb: tf.nn.softmax(mlp_logits(params, xb, False)),

@@ -31,6 +31,8 @@ from benchmarks.workload import (
     CNN_IMAGE,
     CNN_KERNEL,
     CNN_POOL,
+    DECODER_KERNEL,
+    DECODER_STRIDE,
     DROPOUT,
     LEARNING_RATE,
     MOMENTUM,
@@ -40,6 +42,7 @@ from benchmarks.workload import (
     cnn_flat_features,
     cnn_pooled_shape,
     init_cnn,
+    init_decoder,
     init_mlp,
 )
 
@@ -99,8 +102,37 @@ def cnn(seed: int) -> nn.Sequential:
     return model.to(DEVICE)
 
 
+class Decoder(nn.Module):
+    """Two ConvTranspose2d(4x4, stride 2) with relu and a 3x3 Conv2d with a sigmoid, on
+    NHWC batches (channels-last views). Keras's "same" for a 4x4 kernel at stride 2 is
+    torch's padding=1."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__()
+        start = init_decoder(seed)
+        k, s = DECODER_KERNEL, DECODER_STRIDE
+        f_in = start["k1"].shape[-1]
+        f1, f2 = start["k1"].shape[2], start["k2"].shape[2]
+        self.up1 = nn.ConvTranspose2d(f_in, f1, k, stride=s, padding=(k - s) // 2)
+        self.up2 = nn.ConvTranspose2d(f1, f2, k, stride=s, padding=(k - s) // 2)
+        self.out = nn.Conv2d(f2, 1, start["k3"].shape[0], padding="same")
+        with torch.no_grad():
+            for layer, kk, b in ((self.up1, "k1", "b1"), (self.up2, "k2", "b2")):
+                # Keras (kh, kw, out, in) -> torch (in, out, kh, kw)
+                layer.weight.copy_(torch.from_numpy(start[kk].transpose(3, 2, 0, 1).copy()))
+                layer.bias.copy_(torch.from_numpy(start[b]))  # type: ignore[union-attr]
+            self.out.weight.copy_(torch.from_numpy(start["k3"].transpose(3, 2, 0, 1).copy()))
+            self.out.bias.copy_(torch.from_numpy(start["b3"]))  # type: ignore[union-attr]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = torch.relu(self.up1(x.permute(0, 3, 1, 2)))
+        x = torch.relu(self.up2(x))
+        return torch.sigmoid(self.out(x)).permute(0, 2, 3, 1)
+
+
 def _trainer(model: nn.Module, optimizer: torch.optim.Optimizer, x: np.ndarray,
-             y: np.ndarray, batch: int, seed: int) -> Callable[[], float]:
+             y: np.ndarray, batch: int, seed: int,
+             loss_fn: Callable[..., torch.Tensor] = F.cross_entropy) -> Callable[[], float]:
     xt = torch.from_numpy(x).to(DEVICE)
     yt = torch.from_numpy(y).to(DEVICE)
     n = len(x)
@@ -112,7 +144,7 @@ def _trainer(model: nn.Module, optimizer: torch.optim.Optimizer, x: np.ndarray,
         order = torch.randperm(n, device=DEVICE, generator=generator)
         for start in range(0, n, batch):
             idx = order[start:start + batch]
-            loss = F.cross_entropy(model(xt[idx]), yt[idx])
+            loss = loss_fn(model(xt[idx]), yt[idx])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -139,6 +171,12 @@ def build(bench: str, folder: str, sizes: Sizes, seed: int) -> Callable[[], floa
                                 betas=(ADAM_BETA_1, ADAM_BETA_2), eps=ADAM_EPSILON)
         labels = data.load(folder, "cnn_y").astype(np.int64)
         return _trainer(model, adam, data.load(folder, "cnn_x"), labels, sizes.cnn_batch, seed)
+    if bench == "decoder_epoch":
+        decoder = Decoder(seed).to(DEVICE)
+        adam = torch.optim.Adam(decoder.parameters(), lr=ADAM_LEARNING_RATE,
+                                betas=(ADAM_BETA_1, ADAM_BETA_2), eps=ADAM_EPSILON)
+        return _trainer(decoder, adam, data.load(folder, "decoder_x"),
+                        data.load(folder, "cnn_x"), sizes.cnn_batch, seed, F.mse_loss)
     if bench == "predict":
         model = mlp(SEED_MLP, seed).eval()
         x = data.load(folder, "predict_x")

@@ -31,6 +31,11 @@ from benchmarks.workload import (
     CNN_IMAGE,
     CNN_KERNEL,
     CNN_POOL,
+    DECODER_FILTERS,
+    DECODER_INPUT,
+    DECODER_KERNEL,
+    DECODER_OUT_KERNEL,
+    DECODER_STRIDE,
     DROPOUT,
     LEARNING_RATE,
     MOMENTUM,
@@ -40,6 +45,7 @@ from benchmarks.workload import (
     NotApplicable,
     Sizes,
     init_cnn,
+    init_decoder,
     init_mlp,
 )
 
@@ -84,6 +90,26 @@ def cnn(api: ModuleType, seed: int) -> Any:
     return model
 
 
+def decoder(api: ModuleType, seed: int) -> Any:
+    """The Conv2DTranspose decoder from the :func:`init_decoder` weights; MSE, Adam."""
+    layers = api.layers
+    model = api.Sequential([
+        api.Input(shape=DECODER_INPUT),
+        layers.Conv2DTranspose(DECODER_FILTERS[0], DECODER_KERNEL, strides=DECODER_STRIDE,
+                               padding="same", activation="relu"),
+        layers.Conv2DTranspose(DECODER_FILTERS[1], DECODER_KERNEL, strides=DECODER_STRIDE,
+                               padding="same", activation="relu"),
+        layers.Conv2D(1, DECODER_OUT_KERNEL, padding="same", activation="sigmoid"),
+    ])
+    model.set_weights(list(init_decoder(seed).values()))
+    model.compile(
+        optimizer=api.optimizers.Adam(learning_rate=ADAM_LEARNING_RATE, beta_1=ADAM_BETA_1,
+                                      beta_2=ADAM_BETA_2, epsilon=ADAM_EPSILON),
+        loss="mse",
+    )
+    return model
+
+
 def _fitter(model: Any, x: np.ndarray, y: np.ndarray, batch: int) -> Callable[[], float]:
     def run() -> float:
         history = model.fit(x, y, batch_size=batch, epochs=1, shuffle=True, verbose=0)
@@ -111,6 +137,9 @@ def build(api: ModuleType, bench: str, folder: str, sizes: Sizes, seed: int,
     if bench == "cnn_epoch":
         return _fitter(cnn(api, seed), data.load(folder, "cnn_x"), data.load(folder, "cnn_y"),
                        sizes.cnn_batch)
+    if bench == "decoder_epoch":
+        return _fitter(decoder(api, seed), data.load(folder, "decoder_x"),
+                       data.load(folder, "cnn_x"), sizes.cnn_batch)
     if bench in pipelines.PIPELINE_BENCHES:
         return pipelines.build(api, mlp(api, SEED_MLP, seed), bench, folder, sizes, seed)
     if bench == "predict":

@@ -26,7 +26,7 @@ from benchmarks.results import (
 )
 from benchmarks.workload import bench_title
 
-BENCH_ORDER = ("mlp_epoch", "step", "predict", "cnn_epoch", "pydataset_epoch",
+BENCH_ORDER = ("mlp_epoch", "step", "predict", "cnn_epoch", "decoder_epoch", "pydataset_epoch",
                "dataloader_epoch", "import", "peak_memory")
 FILES = ("results.md", "results.json", "results.png")
 
@@ -169,7 +169,9 @@ def markdown(results: Results, chart_note: str) -> str:
         "- Same data, float32, model, hyperparameters, start weights and shuffling "
         "policy everywhere; only the loss is tracked (no extra metrics). (a)-(c) and (d) "
         "are the models of examples/mnist_mlp.py and examples/mnist_cnn.py (conv-pool x2, "
-        "Dense(128, relu), dropout 0.25, Dense(10)); (b) is (a) shrunk to 784-32-32-10.",
+        "Dense(128, relu), dropout 0.25, Dense(10)); (b) is (a) shrunk to 784-32-32-10; the "
+        "second (d) row decodes 7x7 block means back to 28x28 images with two "
+        "Conv2DTranspose(4x4, stride 2, same) layers and a 3x3 Conv2D (sigmoid, MSE, Adam).",
         "- Hand-written: NumPy forward/backprop in float32 with inverted dropout; torch "
         "`torch.nn` + `torch.optim` loop; JAX one `jax.jit` step with optax, batches cut on "
         "the host; TensorFlow a `tf.GradientTape` step in a `tf.function`.",

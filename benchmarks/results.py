@@ -23,8 +23,8 @@ from benchmarks.workload import Sizes
 IMPLEMENTATIONS: tuple[str, ...] = ("polykeras", "hand", "keras")
 IMPL_LABELS = {"polykeras": "polykeras", "hand": "hand-written", "keras": "Keras 3"}
 UNITS = {"mlp_epoch": "s/epoch", "step": "ms/step", "predict": "samples/s",
-         "cnn_epoch": "s/epoch", "import": "s", "peak_memory": "MiB",
-         "pydataset_epoch": "s/epoch", "dataloader_epoch": "s/epoch"}
+         "cnn_epoch": "s/epoch", "decoder_epoch": "s/epoch", "import": "s",
+         "peak_memory": "MiB", "pydataset_epoch": "s/epoch", "dataloader_epoch": "s/epoch"}
 #: Statuses of a cell; only "ok" cells carry measurements.
 STATUSES = ("pending", "ok", "n/a", "not installed", "skipped", "error")
 

@@ -41,11 +41,20 @@ ADAM_BETA_1 = 0.9
 ADAM_BETA_2 = 0.999
 ADAM_EPSILON = 1e-7  # the Keras default, also passed to torch/optax
 
+#: The Conv2DTranspose decoder of (d): each image's 4x4 block means (7x7x1) decoded back
+#: to 28x28 by two Conv2DTranspose(4x4, stride 2, "same", relu) layers and a 3x3 "same"
+#: Conv2D with a sigmoid; mean squared error against the image; Adam.
+DECODER_INPUT: tuple[int, int, int] = (7, 7, 1)
+DECODER_FILTERS: tuple[int, int] = (32, 16)
+DECODER_KERNEL = 4
+DECODER_STRIDE = 2
+DECODER_OUT_KERNEL = 3
+
 #: The measured workloads, in run order.
 TIMED_BENCHES: tuple[str, ...] = ("mlp_epoch", "step", "predict", "cnn_epoch",
-                                   "pydataset_epoch", "dataloader_epoch")
+                                   "decoder_epoch", "pydataset_epoch", "dataloader_epoch")
 #: Benchmarks that train (Keras 3 cannot train on its NumPy backend).
-TRAINING_BENCHES: frozenset[str] = frozenset({"mlp_epoch", "step", "cnn_epoch",
+TRAINING_BENCHES: frozenset[str] = frozenset({"mlp_epoch", "step", "cnn_epoch", "decoder_epoch",
                                               "pydataset_epoch", "dataloader_epoch"})
 
 
@@ -105,6 +114,9 @@ def bench_title(bench: str, sizes: Sizes) -> str:
     if bench == "cnn_epoch":
         return (f"(d) MNIST CNN, 1 epoch of {sizes.cnn_samples:,} samples (--cnn-samples), "
                 f"batch {sizes.cnn_batch} [s/epoch]")
+    if bench == "decoder_epoch":
+        return (f"(d) Conv2DTranspose decoder 7x7 -> 28x28, 1 epoch of {sizes.cnn_samples:,} "
+                f"samples, batch {sizes.cnn_batch} [s/epoch]")
     if bench == "pydataset_epoch":
         return (f"(h) seed MLP fed by a PyDataset (5 ms sleep per batch, workers=2), 1 epoch "
                 f"of {sizes.mlp_samples:,} samples, batch {sizes.mlp_batch} [s/epoch]")
@@ -171,6 +183,31 @@ def init_cnn(seed: int) -> dict[str, np.ndarray]:
         "b3": np.zeros(CNN_HIDDEN, np.float32),
         "w4": glorot_uniform(rng, (CNN_HIDDEN, 10), CNN_HIDDEN, 10),
         "b4": np.zeros(10, np.float32),
+    }
+
+
+def init_decoder(seed: int) -> dict[str, np.ndarray]:
+    """Start weights of the decoder, in layer order (Keras ``get_weights`` order).
+
+    ``k1``/``b1`` and ``k2``/``b2``: the Conv2DTranspose layers, kernels in the Keras
+    layout (kh, kw, out, in); ``k3``/``b3``: the output Conv2D, HWIO. Glorot uniform
+    kernels, zero biases.
+
+    Example:
+        >>> {k: v.shape for k, v in init_decoder(seed=1).items()}  # doctest: +NORMALIZE_WHITESPACE
+        {'k1': (4, 4, 32, 1), 'b1': (32,), 'k2': (4, 4, 16, 32), 'b2': (16,),
+         'k3': (3, 3, 16, 1), 'b3': (1,)}
+    """
+    rng = np.random.default_rng(seed)
+    k, c_in, (f1, f2) = DECODER_KERNEL, DECODER_INPUT[-1], DECODER_FILTERS
+    r = DECODER_OUT_KERNEL
+    return {
+        "k1": glorot_uniform(rng, (k, k, f1, c_in), k * k * f1, k * k * c_in),
+        "b1": np.zeros(f1, np.float32),
+        "k2": glorot_uniform(rng, (k, k, f2, f1), k * k * f2, k * k * f1),
+        "b2": np.zeros(f2, np.float32),
+        "k3": glorot_uniform(rng, (r, r, f2, 1), r * r * f2, r * r),
+        "b3": np.zeros(1, np.float32),
     }
 
 
