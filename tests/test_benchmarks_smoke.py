@@ -17,7 +17,8 @@ import pytest
 import polykeras
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TIMED = {"mlp_epoch": "(a)", "step": "(b)", "predict": "(c)", "cnn_epoch": "(d)"}
+TIMED = {"mlp_epoch": "(a)", "step": "(b)", "predict": "(c)", "cnn_epoch": "(d) MNIST CNN",
+         "decoder_epoch": "(d) Conv2DTranspose"}
 STARTUP = {"import": "(e) import", "peak_memory": "(e) peak RSS"}
 PIPELINES = {"pydataset_epoch": "(h) seed MLP fed by a PyDataset",
              "dataloader_epoch": "(h) seed MLP fed by a torch DataLoader"}
