@@ -110,8 +110,23 @@ def _recorded(t: Any, rec: Recording) -> Any:
     return rec.values[t.slot] if type(t) is Ref else (t.value if type(t) is Const else t)
 
 
+#: ndarray reductions that are exactly a ufunc's ``reduce`` (NumPy's ``_methods``).
+_METHOD_REDUCES = {
+    np.ndarray.sum: np.add.reduce, np.ndarray.prod: np.multiply.reduce,
+    np.ndarray.max: np.maximum.reduce, np.ndarray.min: np.minimum.reduce,
+    np.ndarray.any: np.logical_or.reduce, np.ndarray.all: np.logical_and.reduce,
+}
+
+
 def _as_ufunc(ins: Instruction, rec: Recording) -> None:
-    """An operator call on arrays recorded as the ufunc it is (so it can take ``out=``)."""
+    """An operator call on arrays recorded as the ufunc it is, and an ndarray reduction
+    method as the ufunc ``reduce`` behind it (so they can take ``out=``)."""
+    red = _METHOD_REDUCES.get(ins.fn)
+    if red is not None:
+        if ins.kind == "call" and len(ins.args) == 1 and set(ins.kwargs) <= {
+                "axis", "dtype", "keepdims"} and type(_recorded(ins.args[0], rec)) is _ndarray:
+            ins.fn, ins.kwargs = red, {"axis": None, **ins.kwargs}
+        return
     uf = _OPERATOR_UFUNCS.get(ins.fn)
     if uf is None or ins.kwargs or ins.kind != "call":
         return
