@@ -52,7 +52,7 @@ def on_own_backend(method: Any) -> Any:
     remembers its backend, even inside another backend's ``use()`` block)."""
     @functools.wraps(method)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if selection._active is self._backend:
+        if selection.active() is self._backend:
             return method(self, *args, **kwargs)
         with selection.use(self._backend):
             return method(self, *args, **kwargs)
@@ -213,12 +213,11 @@ class Trainer:
         if deferred:
             layer, logits_loss, act = deferred
             # The output layer returns logits for this forward pass.
-            previous = logits_mod.deferred_layer
-            logits_mod.deferred_layer = layer
+            token = logits_mod.deferred_layer.set(layer)
             try:
                 logits = self(x, training=training)
             finally:
-                logits_mod.deferred_layer = previous
+                logits_mod.deferred_layer.reset(token)
             # The predictions only feed the compiled metrics: none, no activation.
             y_pred = act(logits) if self._compile_metrics.metrics else None
             loss = self._compile_loss.total(y, logits, sw, override=logits_loss)

@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -25,7 +26,10 @@ import numpy as np
 from polykeras.backend import selection
 from polykeras.backend.dtypes import standardize_dtype
 
-_scope: StatelessScope | None = None
+#: The innermost StatelessScope of this thread or task (None outside any).
+_scope_var: contextvars.ContextVar[StatelessScope | None] = contextvars.ContextVar(
+    "polykeras_stateless_scope", default=None)
+_current_scope = _scope_var.get
 
 
 class StatelessScope:
@@ -34,11 +38,12 @@ class StatelessScope:
     Scopes nest: a read falls through to the enclosing scope, then to the variable.
     """
 
-    __slots__ = ("values", "parent")
+    __slots__ = ("values", "parent", "_token")
 
     def __init__(self, values: Mapping[Variable, Any] | Iterable[tuple[Variable, Any]] = ()):
         self.values: dict[Variable, Any] = dict(values)
         self.parent: StatelessScope | None = None
+        self._token: Any = None
 
     def get(self, variable: Variable) -> Any:
         """The value of ``variable`` as this scope sees it."""
@@ -51,19 +56,25 @@ class StatelessScope:
         return variable._value
 
     def __enter__(self) -> StatelessScope:
-        global _scope
-        self.parent = _scope
-        _scope = self
+        self.parent = _scope_var.get()
+        self._token = _scope_var.set(self)
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        global _scope
-        _scope = self.parent
-        self.parent = None
+        try:
+            _scope_var.reset(self._token)
+        except ValueError:  # exited in another context
+            _scope_var.set(self.parent)
+        self.parent = self._token = None
+
+
+def current_scope() -> StatelessScope | None:
+    """The innermost :class:`StatelessScope` of this thread or task, or None."""
+    return _scope_var.get()
 
 
 def in_stateless_scope() -> bool:
-    return _scope is not None
+    return _scope_var.get() is not None
 
 
 class Variable:
@@ -122,20 +133,23 @@ class Variable:
     @property
     def value(self) -> Any:
         """The current tensor (the scope's value inside a :class:`StatelessScope`)."""
-        if _scope is None:
+        scope = _current_scope()
+        if scope is None:
             return self._value
-        return _scope.get(self)
+        return scope.get(self)
 
     def __polykeras_tensor__(self) -> Any:
-        return self._value if _scope is None else _scope.get(self)
+        scope = _current_scope()
+        return self._value if scope is None else scope.get(self)
 
     def assign(self, value: Any) -> Variable:
         """Set a new value (same shape); recorded in the scope inside a stateless scope."""
         current = self._value
+        scope = _current_scope()
         if type(value) is type(current) and value.dtype is current.dtype:
             # A tensor of the stored kind and dtype: no conversion needed.
-            if _scope is not None:
-                _scope.values[self] = value
+            if scope is not None:
+                scope.values[self] = value
                 return self
             if value.shape == current.shape:
                 self._value = value
@@ -143,8 +157,8 @@ class Variable:
         b = self._backend
         if not b.is_tensor(value) or b.dtype(value) != self.dtype:
             value = b.cast(b.convert_to_tensor(value), self.dtype)
-        if _scope is not None:
-            _scope.values[self] = value
+        if scope is not None:
+            scope.values[self] = value
             return self
         shape = tuple(b.shape(value))
         if shape != self.shape:

@@ -30,6 +30,17 @@ _BUILTIN = {
 #: The framework each built-in adapter needs, for the install hint.
 _FRAMEWORK = {"torch": "torch", "jax": "jax", "tensorflow": "tensorflow", "numpy": "numpy"}
 
+#: Other names users type for the built-in backends (compared in lower case).
+_ALIASES = {"pytorch": "torch", "tf": "tensorflow", "np": "numpy", "tensorflow-cpu": "tensorflow"}
+#: How to install a built-in backend's framework.
+_INSTALL = {
+    "torch": 'pip install ".[torch]" from a polykeras checkout (pip install torch); for the '
+             "CPU-only build: pip install torch --index-url https://download.pytorch.org/whl/cpu",
+    "jax": 'pip install ".[jax]" from a polykeras checkout (pip install jax)',
+    "tensorflow": 'pip install ".[tensorflow]" from a polykeras checkout (pip install '
+                  "tensorflow-cpu, or tensorflow)",
+}
+
 _factories: dict[str, Callable[[], Any] | str] = {}
 _instances: dict[str, Any] = {}
 _discovered = False
@@ -84,26 +95,89 @@ def _load(target: Callable[[], Any] | str) -> Any:
     return factory()
 
 
+def installed(name: str) -> bool:
+    """Whether a registered backend's framework can be imported (checked without
+    importing it; third-party adapters count as installed)."""
+    framework = _FRAMEWORK.get(name)
+    if framework is None:
+        return True
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(framework) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _install_hint(name: str) -> str:
+    return _INSTALL.get(name, f'pip install "{name}"')
+
+
+def _choices() -> str:
+    names = available()
+    ready = [n for n in names if installed(n)]
+    missing = [n for n in names if n not in ready]
+    text = f"Installed backends: {', '.join(ready)}."
+    if missing:
+        text += " Not installed: " + "; ".join(
+            f"{n} ({_install_hint(n)})" for n in missing) + "."
+    return text
+
+
+def resolve(name: str) -> str:
+    """The registered name for ``name``: case-insensitive, with the aliases ``pytorch``
+    and ``tf``. Imports no framework.
+
+    Raises:
+        BackendNotFoundError: no backend has that name (the message suggests the closest).
+        BackendUnavailableError: the backend's framework is not installed.
+
+    Example:
+        >>> resolve("PyTorch")
+        'torch'
+    """
+    if not isinstance(name, str):
+        raise BackendNotFoundError(
+            f"A backend name must be a string, received {type(name).__name__} {name!r}.")
+    _discover()
+    key = name.strip()
+    if key not in _factories:
+        lowered = {n.lower(): n for n in _factories}
+        key = lowered.get(key.lower()) or _ALIASES.get(key.lower(), key)
+    if key not in _factories:
+        import difflib
+
+        close = difflib.get_close_matches(name.strip().lower(),
+                                          [*_factories, *_ALIASES], n=1, cutoff=0.5)
+        guess = f" Did you mean {_ALIASES.get(close[0], close[0])!r}?" if close else ""
+        raise BackendNotFoundError(
+            f"Unknown backend {name!r}.{guess} {_choices()} Set POLYKERAS_BACKEND to one of "
+            f"them, or register a third-party adapter under the entry-point group {GROUP!r}."
+        )
+    if key not in _instances and not installed(key):
+        raise BackendUnavailableError(
+            f"The {key!r} backend needs {_FRAMEWORK.get(key, key)!r}, which is not installed. "
+            f"Install it: {_install_hint(key)}. {_choices()}"
+        )
+    return key
+
+
 def get(name: str) -> Any:
     """The adapter instance for ``name``, created (and its framework imported) once."""
     inst = _instances.get(name)
     if inst is not None:
         return inst
-    _discover()
-    if name not in _factories:
-        raise BackendNotFoundError(
-            f"Unknown backend {name!r}. Available backends: {', '.join(available())}. "
-            "Set POLYKERAS_BACKEND to one of them, or register a third-party adapter under "
-            f"the entry-point group {GROUP!r}."
-        )
+    name = resolve(name)
+    inst = _instances.get(name)
+    if inst is not None:
+        return inst
     try:
         inst = _load(_factories[name])
     except ImportError as exc:
         package = _FRAMEWORK.get(name, name)
         raise BackendUnavailableError(
             f"The {name!r} backend needs {package!r}, which could not be imported ({exc}). "
-            f'Install it with: pip install "polykeras[{name}]"  '
-            f"(available backends: {', '.join(available())})."
+            f"Install it: {_install_hint(name)}. {_choices()}"
         ) from exc
     from polykeras.backend.protocol import check_backend
 

@@ -1,5 +1,10 @@
 """Which backend is active: ``POLYKERAS_BACKEND`` > config file > ``"numpy"``.
 
+The choice is per thread and per asyncio task: :func:`use` sets a context variable, so a
+``with use("jax"):`` block in one thread never changes what another thread (or task)
+sees. :func:`set_default` (``polykeras.config.set_backend``) sets the process default,
+which every context without its own ``use`` block follows.
+
 The config file is ``$POLYKERAS_HOME/polykeras.json`` (default ``~/.polykeras``), read
 once and never written by polykeras.
 
@@ -13,15 +18,26 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
 import os
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 from polykeras.backend import registry
 
 _default_name: str | None = None
-_active: Any = None  # the adapter instance ops dispatch to; None until first use
+_default: Any = None  # the process default adapter; None until first use
+_lock = threading.Lock()
+
+#: The adapter chosen by the innermost ``use`` block of this thread or task (or None).
+_override: contextvars.ContextVar[Any] = contextvars.ContextVar(
+    "polykeras_backend", default=None)
+
+#: ``active()``: the adapter of the innermost ``use`` block here, or None outside any.
+#: The hot dispatch path of ``polykeras.ops`` calls it as ``active() or current()``.
+active = _override.get
 
 
 def config_path() -> str:
@@ -31,7 +47,7 @@ def config_path() -> str:
 
 def _configured_name() -> str:
     env = os.environ.get("POLYKERAS_BACKEND")
-    if env:
+    if env and env.strip():
         return env.strip()
     path = config_path()
     if os.path.exists(path):
@@ -49,32 +65,41 @@ def _configured_name() -> str:
 
 
 def default_name() -> str:
+    """The process default's canonical name, validated at first use (an unknown name
+    or a framework that is not installed raises here, before any work is done)."""
     global _default_name
     if _default_name is None:
-        _default_name = _configured_name()
+        _default_name = registry.resolve(_configured_name())
     return _default_name
 
 
 def set_default(name: str) -> None:
-    """Make ``name`` the process default (and the active backend outside ``use``)."""
-    global _default_name, _active
+    """Make ``name`` the process default (the backend of every context outside ``use``)."""
+    global _default_name, _default
     inst = registry.get(name)
-    _default_name = name
-    _active = inst
+    with _lock:
+        _default_name = inst.name
+        _default = inst
+
+
+def _load_default() -> Any:
+    global _default
+    inst = registry.get(default_name())
+    with _lock:
+        if _default is None:
+            _default = inst
+        return _default
 
 
 def current() -> Any:
-    """The active adapter instance (loaded at first use)."""
-    global _active
-    b = _active
-    if b is None:
-        b = _active = registry.get(default_name())
-    return b
+    """The active adapter instance here (loaded at first use)."""
+    return _override.get() or _default or _load_default()
 
 
 def active_name() -> str:
-    if _active is not None:
-        return _active.name
+    b = _override.get() or _default
+    if b is not None:
+        return b.name
     return default_name()
 
 
@@ -85,12 +110,17 @@ def get(name: str | Any) -> Any:
 
 @contextlib.contextmanager
 def use(name: str | Any) -> Iterator[Any]:
-    """Run a block on another backend: ``with polykeras.backend.use("jax"): ...``."""
-    global _active
+    """Run a block on another backend: ``with polykeras.backend.use("jax"): ...``.
+
+    Only the current thread (or asyncio task) sees the change.
+    """
     inst = get(name)
-    previous = _active
-    _active = inst
+    previous = _override.get()
+    token = _override.set(inst)
     try:
         yield inst
     finally:
-        _active = previous
+        try:
+            _override.reset(token)
+        except ValueError:  # exited in another context (a generator resumed elsewhere)
+            _override.set(previous)

@@ -165,7 +165,7 @@ class BaseConv(Layer):
         x = self._convolve(inputs)
         if self.bias is not None:
             x = add_bias(x, self.bias, self.data_format, self.rank)
-        if self.activation is not activations.linear and logits.deferred_layer is not self:
+        if self.activation is not activations.linear and logits.deferred() is not self:
             x = self.activation(x)
         return x
 

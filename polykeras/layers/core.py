@@ -110,7 +110,7 @@ class Dense(Layer):
                     f"{self.input_dim}, received shape {tuple(shape)}.{hint}"
                 ) from None
             raise
-        if self.activation is not activations.linear and logits.deferred_layer is not self:
+        if self.activation is not activations.linear and logits.deferred() is not self:
             x = self.activation(x)
         return x
 
@@ -147,7 +147,7 @@ class Activation(Layer):
         self.activation = activations.get(activation)
 
     def call(self, inputs: Any) -> Any:
-        if logits.deferred_layer is self:
+        if logits.deferred() is self:
             return inputs
         return self.activation(inputs)
 

@@ -247,7 +247,7 @@ class Layer:
         return inputs
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
-        b = selection._active
+        b = selection.active()
         if b is self._backend and self.built and b.is_tensor(inputs):
             # The common case: a built layer called on a tensor of its own backend.
             if kwargs and not self._call_has_training:
@@ -257,7 +257,7 @@ class Layer:
 
         if graph.is_symbolic(inputs):
             return graph.symbolic_call(self, inputs, args, kwargs)
-        b = selection._active
+        b = selection.active()
         if b is not self._backend:
             with selection.use(self._backend):
                 return self.__call__(inputs, *args, **kwargs)

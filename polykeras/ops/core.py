@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from polykeras.backend import selection as _sel
 from polykeras.backend.protocol import Tensor
+from polykeras.backend.selection import active as _active
 from polykeras.backend.selection import current as _backend
 from polykeras.ops._arguments import _STANDARD, FLOATS, dtype_name, optional_dtype
 
@@ -41,7 +41,7 @@ def convert_to_tensor(x: Any, dtype: Any = None, sparse: bool | None = None,
             f"convert_to_tensor: {kind}=True is not supported; polykeras tensors are dense. "
             f"Pass {kind}=None or False."
         )
-    return (_sel._active or _backend()).convert_to_tensor(
+    return (_active() or _backend()).convert_to_tensor(
         x, None if dtype is None else optional_dtype(dtype))
 
 
@@ -54,7 +54,7 @@ def cast(x: Any, dtype: Any) -> Tensor:
     """``x`` as ``dtype`` (a dtype name such as ``"int32"``)."""
     if type(dtype) is not str or dtype not in _STANDARD:
         dtype = dtype_name(dtype)
-    return (_sel._active or _backend()).cast(x, dtype)
+    return (_active() or _backend()).cast(x, dtype)
 
 
 def is_tensor(x: Any) -> bool:
@@ -71,7 +71,7 @@ def shape(x: Any) -> tuple[int, ...]:
         >>> ops.shape(np.zeros((2, 3)))
         (2, 3)
     """
-    b = _sel._active or _backend()
+    b = _active() or _backend()
     try:
         return b.shape(x)
     except Exception:  # noqa: BLE001 - lists and scalars: convert, then ask again
@@ -80,7 +80,7 @@ def shape(x: Any) -> tuple[int, ...]:
 
 def dtype(x: Any) -> str:
     """Standard dtype name of ``x``, e.g. ``"float32"``."""
-    b = _sel._active or _backend()
+    b = _active() or _backend()
     if not b.is_tensor(x):
         x = b.convert_to_tensor(x)
     return b.dtype(x)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from polykeras.backend import selection as _sel
 from polykeras.backend.protocol import Tensor
+from polykeras.backend.selection import active as _active
 from polykeras.backend.selection import current as _backend
 from polykeras.ops._arguments import as_int, axis_arg, normalize_axis
 from polykeras.ops.core import as_float_tensor, as_tensor
@@ -52,7 +52,7 @@ def matmul(x1: Any, x2: Any) -> Tensor:
         >>> ops.shape(ops.matmul(ops.ones((2, 3)), ops.ones((3, 4))))
         (2, 4)
     """
-    b = _sel._active or _backend()
+    b = _active() or _backend()
     try:
         return b.matmul(x1, x2)
     except Exception as exc:

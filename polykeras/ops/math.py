@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from polykeras.backend import selection as _sel
 from polykeras.backend.protocol import Tensor
+from polykeras.backend.selection import active as _active
 from polykeras.backend.selection import current as _backend
 from polykeras.ops._arguments import FLOATS, as_int
 from polykeras.ops.core import as_tensor
@@ -57,7 +57,7 @@ _LN10 = 2.302585092994046
 def add(x1: Any, x2: Any) -> Tensor:
     """``x1 + x2`` with broadcasting."""
     try:
-        return (_sel._active or _backend()).add(x1, x2)
+        return (_active() or _backend()).add(x1, x2)
     except Exception as exc:
         raise _broadcast_error("add", x1, x2, exc) from exc
 
@@ -65,7 +65,7 @@ def add(x1: Any, x2: Any) -> Tensor:
 def subtract(x1: Any, x2: Any) -> Tensor:
     """``x1 - x2`` with broadcasting."""
     try:
-        return (_sel._active or _backend()).subtract(x1, x2)
+        return (_active() or _backend()).subtract(x1, x2)
     except Exception as exc:
         raise _broadcast_error("subtract", x1, x2, exc) from exc
 
@@ -73,7 +73,7 @@ def subtract(x1: Any, x2: Any) -> Tensor:
 def multiply(x1: Any, x2: Any) -> Tensor:
     """``x1 * x2`` with broadcasting."""
     try:
-        return (_sel._active or _backend()).multiply(x1, x2)
+        return (_active() or _backend()).multiply(x1, x2)
     except Exception as exc:
         raise _broadcast_error("multiply", x1, x2, exc) from exc
 
@@ -81,7 +81,7 @@ def multiply(x1: Any, x2: Any) -> Tensor:
 def divide(x1: Any, x2: Any) -> Tensor:
     """``x1 / x2`` with broadcasting (integer inputs give ``floatx()``)."""
     try:
-        return (_sel._active or _backend()).divide(x1, x2)
+        return (_active() or _backend()).divide(x1, x2)
     except Exception as exc:
         raise _broadcast_error("divide", x1, x2, exc) from exc
 
@@ -355,7 +355,7 @@ def isfinite(x: Any) -> Tensor:
 def true_divide(x1: Any, x2: Any) -> Tensor:
     """Same as :func:`divide`."""
     try:
-        return (_sel._active or _backend()).divide(x1, x2)
+        return (_active() or _backend()).divide(x1, x2)
     except Exception as exc:
         raise _broadcast_error("divide", x1, x2, exc) from exc
 

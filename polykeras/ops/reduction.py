@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from polykeras.backend import selection as _sel
 from polykeras.backend.protocol import Tensor
+from polykeras.backend.selection import active as _active
 from polykeras.backend.selection import current as _backend
 from polykeras.ops._arguments import as_int, axis_arg, normalize_axis, optional_dtype
 from polykeras.ops.core import as_float_tensor, as_tensor
@@ -34,14 +34,14 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A0
     """
     if axis is not None and type(axis) is not int:
         axis = axis_arg(axis, "sum")
-    return (_sel._active or _backend()).sum(x, axis=axis, keepdims=keepdims)
+    return (_active() or _backend()).sum(x, axis=axis, keepdims=keepdims)
 
 
 def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Arithmetic mean over ``axis`` (integer inputs give ``floatx()``)."""
     if axis is not None and type(axis) is not int:
         axis = axis_arg(axis, "mean")
-    return (_sel._active or _backend()).mean(x, axis=axis, keepdims=keepdims)
+    return (_active() or _backend()).mean(x, axis=axis, keepdims=keepdims)
 
 
 def max(x: Any, axis: Any = None, keepdims: bool = False, initial: Any = None) -> Tensor:  # noqa: A001

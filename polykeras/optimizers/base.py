@@ -517,7 +517,7 @@ class Optimizer:
             indices = [self._get_variable_index(v) for v in variables]  # raises, naming it
 
         self._step_constants = {}
-        if selection._active is self._backend:
+        if selection.active() is self._backend:
             self._apply_in_backend(grads, variables, indices)
         else:
             with selection.use(self._backend):

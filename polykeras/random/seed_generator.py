@@ -128,7 +128,7 @@ def _global_seed_generator() -> SeedGenerator:
 def _scope_holds(variable: Variable) -> bool:
     from polykeras import variables
 
-    scope = variables._scope
+    scope = variables.current_scope()
     while scope is not None:
         if variable in scope.values:
             return True
