@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import functools
+import itertools
 import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -477,19 +478,24 @@ class Trainer:
         cbs.append(history)
         cb = CallbackList(cbs, model=self, epochs=epochs, steps=data.steps_per_epoch,
                           verbose=verbose)
-        rng = np.random.default_rng(_host_seed())
+        # The generator that shuffles the data; BackupAndRestore saves and restores it.
+        rng = self._fit_rng = np.random.default_rng(_host_seed())
         self.stop_training = False
         first = True
-        self._initial_epoch_override = None
+        self._initial_epoch_override = self._initial_step_override = None
         cb.on_train_begin()
         if self._initial_epoch_override is not None:  # a callback resumes an interrupted fit
             initial_epoch = int(self._initial_epoch_override)
+        skip = int(self._initial_step_override or 0)  # batches of that epoch already trained
         logs: Mapping[str, float] = {}
         for epoch in range(initial_epoch, epochs):
             self._compile_metrics.reset()
             cb.on_epoch_begin(epoch)
-            step = -1
-            for step, (xb, yb, swb) in enumerate(data.batches(shuffle=bool(shuffle), rng=rng)):
+            batches: Any = enumerate(data.batches(shuffle=bool(shuffle), rng=rng))
+            if skip:
+                batches = itertools.islice(batches, skip, None)
+            step, skip = skip - 1, 0
+            for step, (xb, yb, swb) in batches:
                 if first:
                     self._ensure_built(xb)
                     self._compile_metrics.resolve(yb, self._peek_output(xb))

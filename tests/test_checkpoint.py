@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 
 import numpy as np
@@ -10,8 +9,8 @@ import pytest
 
 import polykeras
 from polykeras import layers
-from polykeras.callbacks import Callback
-from polykeras.callbacks.checkpoint import BackupAndRestore, ModelCheckpoint
+from polykeras.callbacks import BackupAndRestore, Callback, ModelCheckpoint
+from polykeras.callbacks.backup import read_backup_metadata
 
 
 def make_model(seed=1):
@@ -127,9 +126,8 @@ def test_interrupted_fit_leaves_a_backup_that_restores(tmp_path):
     with pytest.raises(RuntimeError, match="interrupted at epoch 2"):
         model.fit(x, y, epochs=4, batch_size=8, shuffle=False, verbose=0,
                   callbacks=[BackupAndRestore(backup_dir), stop])
-    assert sorted(os.listdir(backup_dir)) == ["latest.weights.h5", "training_metadata.json"]
-    meta = json.loads((backup_dir / "training_metadata.json").read_text())
-    assert meta["epoch"] == 2
+    assert sorted(os.listdir(backup_dir)) == ["latest.weights.h5"]
+    assert read_backup_metadata(backup_dir / "latest.weights.h5") == {"epoch": 2, "batch": 0}
 
     again = make_model(seed=5)
     cb = BackupAndRestore(backup_dir)
@@ -169,9 +167,8 @@ def test_backup_is_deleted_or_kept_at_the_end(tmp_path):
     assert not (tmp_path / "a").exists()
     model.fit(x, y, epochs=1, verbose=0,
               callbacks=[BackupAndRestore(tmp_path / "b", delete_checkpoint=False)])
-    assert sorted(os.listdir(tmp_path / "b")) == ["latest.weights.h5",
-                                                  "training_metadata.json"]
-    assert json.loads((tmp_path / "b" / "training_metadata.json").read_text())["epoch"] == 1
+    assert sorted(os.listdir(tmp_path / "b")) == ["latest.weights.h5"]
+    assert read_backup_metadata(tmp_path / "b" / "latest.weights.h5")["epoch"] == 1
 
 
 def test_backup_every_few_batches_and_errors(tmp_path):
@@ -181,8 +178,7 @@ def test_backup_every_few_batches_and_errors(tmp_path):
     with pytest.raises(RuntimeError):
         model.fit(x, y, epochs=3, batch_size=8, verbose=0,
                   callbacks=[BackupAndRestore(backup_dir, save_freq=3), StopAt(1)])
-    meta = json.loads((backup_dir / "training_metadata.json").read_text())
-    assert meta == {"epoch": 0, "batch": 3}
+    assert read_backup_metadata(backup_dir / "latest.weights.h5") == {"epoch": 0, "batch": 3}
     with pytest.raises(ValueError, match="backup_dir"):
         BackupAndRestore("")
     with pytest.raises(ValueError, match="save_freq"):
@@ -192,3 +188,186 @@ def test_backup_every_few_batches_and_errors(tmp_path):
     cb.set_model(unbuilt)
     with pytest.raises(ValueError, match="not built"):
         cb.on_train_begin()
+
+
+# ------------------------------------------------------------ exact resume
+def make_dropout_model(seed=1):
+    polykeras.utils.set_random_seed(seed)
+    model = polykeras.Sequential([layers.Input((4,)), layers.Dense(8, activation="tanh"),
+                                  layers.Dropout(0.4), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+_UNINTERRUPTED: list = []
+
+
+def uninterrupted_weights(x, y):
+    """The weights after 3 epochs without interruption (computed once per session)."""
+    if not _UNINTERRUPTED:
+        model = make_dropout_model()
+        model.fit(x, y, epochs=3, batch_size=8, verbose=0)  # default shuffle=True
+        _UNINTERRUPTED.append(model.get_weights())
+    return _UNINTERRUPTED[0]
+
+
+class CrashAtBatch(Callback):
+    """Raises before batch ``batch`` of epoch ``epoch``; counts the batches trained."""
+
+    def __init__(self, epoch, batch):
+        super().__init__()
+        self.at, self.epoch, self.trained = (epoch, batch), 0, 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if (self.epoch, batch) == self.at:
+            raise RuntimeError(f"crash at epoch {self.epoch}, batch {batch}")
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.trained += 1
+
+
+def assert_same_weights(got, expected):
+    for a, b in zip(got, expected, strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("save_freq,crash,trained_after", [
+    ("epoch", (2, 1), 4),  # epoch-end backups: epoch 2 runs again from its first batch
+    (3, (1, 2), 6),        # a mid-epoch backup after 6 batches: resumes at epoch 1, batch 2
+])
+def test_resume_is_exact_with_shuffle_and_dropout(tmp_path, save_freq, crash, trained_after):
+    """Default fit arguments (shuffle=True), Dropout, epoch or mid-epoch backups: the
+    resumed run ends with the weights of the uninterrupted one, and trains each
+    remaining batch once."""
+    x, y = data()
+    expected = uninterrupted_weights(x, y)
+    backup_dir = tmp_path / "backup"
+    with pytest.raises(RuntimeError, match="crash"):
+        make_dropout_model().fit(x, y, epochs=3, batch_size=8, verbose=0, callbacks=[
+            BackupAndRestore(backup_dir, save_freq=save_freq), CrashAtBatch(*crash)])
+    resumed = make_dropout_model(seed=99)
+    counter = CrashAtBatch(-1, -1)
+    resumed.fit(x, y, epochs=3, batch_size=8, verbose=0,
+                callbacks=[BackupAndRestore(backup_dir, save_freq=save_freq), counter])
+    assert counter.trained == trained_after
+    assert_same_weights(resumed.get_weights(), expected)
+
+
+def _fail_in_write_weights(monkeypatch):
+    from polykeras.saving import weights_store
+
+    real = weights_store.write_weights
+
+    def failing(model, h5file):
+        real(model, h5file)
+        raise OSError("disk full while writing the weights")
+
+    monkeypatch.setattr(weights_store, "write_weights", failing)
+
+
+def _fail_before_rename(monkeypatch):
+    from polykeras.utils import files
+
+    def failing(src, dst):
+        raise OSError("crash before the rename")
+
+    monkeypatch.setattr(files.os, "replace", failing)
+
+
+def _fail_after_rename(monkeypatch):
+    from polykeras.utils import files
+
+    def failing(folder):
+        raise OSError("crash after the rename")
+
+    monkeypatch.setattr(files, "fsync_folder", failing)
+
+
+@pytest.mark.parametrize("inject", [_fail_in_write_weights, _fail_before_rename,
+                                    _fail_after_rename])
+def test_crash_while_writing_the_backup_resumes_exactly(tmp_path, monkeypatch, inject):
+    """A crash at any point of a save leaves a backup that resumes exactly: the previous
+    one (before the rename) or the new one (after)."""
+    x, y = data()
+    expected = uninterrupted_weights(x, y)
+    backup_dir = tmp_path / "backup"
+
+    class FailSecondSave(Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 1:
+                with monkeypatch.context() as m:
+                    inject(m)
+                    backup._save()  # the backup of epoch 0's end, written again
+
+    backup = BackupAndRestore(backup_dir)
+    with pytest.raises(OSError, match="crash|disk full"):
+        make_dropout_model().fit(x, y, epochs=3, batch_size=8, verbose=0,
+                                 callbacks=[backup, FailSecondSave()])
+    assert [n for n in os.listdir(backup_dir) if n.endswith(".tmp")] == []
+    resumed = make_dropout_model(seed=99)
+    resumed.fit(x, y, epochs=3, batch_size=8, verbose=0,
+                callbacks=[BackupAndRestore(backup_dir)])
+    assert_same_weights(resumed.get_weights(), expected)
+
+
+KILLED_RUN = """
+import os, signal, sys
+import numpy as np
+import polykeras
+from polykeras import layers
+from polykeras.callbacks import BackupAndRestore, Callback
+
+def make():
+    polykeras.utils.set_random_seed(1)
+    model = polykeras.Sequential([layers.Input((4,)), layers.Dense(8, activation="tanh"),
+                                  layers.Dropout(0.4), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+class Kill(Callback):
+    def __init__(self):
+        super().__init__()
+        self.n = 0
+    def on_train_batch_end(self, batch, logs=None):
+        self.n += 1
+        if self.n == 7 and sys.argv[1] == "kill":
+            os.kill(os.getpid(), signal.SIGKILL)
+
+rng = np.random.default_rng(0)
+x, y = rng.random((32, 4), dtype=np.float32), rng.integers(0, 3, 32)
+backup = BackupAndRestore(sys.argv[2], save_freq=3)
+model = make()
+model.fit(x, y, epochs=3, batch_size=8, verbose=0, callbacks=[backup, Kill()])
+np.savez(sys.argv[3], *model.get_weights())
+"""
+
+
+def test_resume_after_sigkill_is_exact(tmp_path):
+    """A real SIGKILL mid-epoch, then a new process resumes from the backup."""
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "train.py"
+    script.write_text(KILLED_RUN)
+    backup_dir, env = str(tmp_path / "backup"), dict(os.environ)
+
+    def run(mode, out):
+        return subprocess.run([sys.executable, str(script), mode, backup_dir, str(out)],
+                              env=env, cwd=str(tmp_path), capture_output=True, text=True,
+                              timeout=300)
+
+    killed = run("kill", tmp_path / "never.npz")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert read_backup_metadata(os.path.join(backup_dir, "latest.weights.h5")) == {
+        "epoch": 1, "batch": 2}  # 4 batches an epoch, a backup every 3, killed after 7
+    proc = run("resume", tmp_path / "resumed.npz")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    resumed = np.load(tmp_path / "resumed.npz")
+    assert_same_weights([resumed[f"arr_{i}"] for i in range(len(resumed.files))],
+                        uninterrupted_weights(*data()))
+    assert not os.path.exists(backup_dir)

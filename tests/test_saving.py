@@ -810,3 +810,104 @@ def test_foreign_truncated_and_corrupt_files_give_clear_errors(tmp_path):
     path = rewrite(good, tmp_path / "units.keras", config=config)
     with pytest.raises(ValueError, match=r"units\.keras"):
         load(path)
+
+
+# ------------------------------------------------------------ resource limits
+def _saved(tmp_path):
+    path = tmp_path / "m.keras"
+    mlp().save(path)
+    return path
+
+
+def test_a_zip_bomb_member_is_refused_before_decompressing(tmp_path):
+    path = _saved(tmp_path)
+    config = json.loads(read_members(path)["config.json"])
+    padded = (" " * (8 << 20) + json.dumps(config)).encode()  # 8 MiB, deflates to ~8 KiB
+    bomb = tmp_path / "bomb.keras"
+    members = read_members(path)
+    members["config.json"] = padded
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    assert bomb.stat().st_size < 1 << 20
+    with pytest.raises(ValueError, match=r"bomb\.keras.*config\.json.*max_compression_ratio"):
+        polykeras.models.load_model(bomb)
+    with pytest.raises(ValueError, match=r"max_member_size"):
+        polykeras.models.load_model(bomb, max_member_size=1 << 20,
+                                    max_compression_ratio=1e6)
+    model = polykeras.models.load_model(bomb, max_compression_ratio=1e6)  # trusted file
+    assert len(model.layers) == 3
+    with pytest.raises(ValueError, match="max_compression_ratio"):
+        mlp().load_weights(bomb)
+
+
+def test_declared_shapes_are_checked_before_allocating(tmp_path):
+    """A config declaring huge weights over a small weights file fails with a clear error
+    before the weights are allocated."""
+    import tracemalloc
+
+    path = _saved(tmp_path)
+    config = json.loads(read_members(path)["config.json"])
+    for layer in config["config"]["layers"]:
+        if layer["class_name"] == "Dense":
+            layer["config"]["units"] = 4096
+    crafted = rewrite(path, tmp_path / "huge.keras", config=config)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"huge\.keras.*declares weight.*nothing was "
+                                             r"allocated"):
+            polykeras.models.load_model(crafted)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20, f"loading allocated {peak / 2**20:.0f} MiB before refusing"
+
+
+# -------------------------------------------------------- modes, links, temporaries
+def test_saving_keeps_the_file_mode(tmp_path):
+    path = tmp_path / "m.keras"
+    model = mlp()
+    model.save(path)
+    os.chmod(path, 0o600)
+    model.save(path)
+    assert (path.stat().st_mode & 0o777) == 0o600
+    weights = tmp_path / "m.weights.h5"
+    model.save_weights(weights)
+    os.chmod(weights, 0o640)
+    model.save_weights(weights)
+    assert (weights.stat().st_mode & 0o777) == 0o640
+
+
+def test_saving_through_a_symlink_writes_its_target(tmp_path):
+    target = tmp_path / "store" / "real.keras"
+    target.parent.mkdir()
+    mlp().save(target)
+    link = tmp_path / "link.keras"
+    link.symlink_to(target)
+    other = mlp(seed=5)
+    other.save(link)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    loaded = polykeras.models.load_model(target)
+    for a, b in zip(loaded.get_weights(), other.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert sorted(os.listdir(tmp_path / "store")) == ["real.keras"]
+
+
+def test_temporaries_of_killed_saves_are_cleaned(tmp_path):
+    import subprocess
+    import time
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead_pid = int(dead.stdout)
+    path = tmp_path / "m.keras"
+    stale = tmp_path / f".m.keras.{dead_pid}.x1y2.tmp"
+    old_unnamed = tmp_path / ".m.keras.abcdef.tmp"
+    live = tmp_path / f".m.keras.{os.getppid()}.busy.tmp"  # a save in progress elsewhere
+    unrelated = tmp_path / ".other.keras.123.tmp"
+    for f in (stale, old_unnamed, live, unrelated):
+        f.write_bytes(b"partial")
+    hour_ago = time.time() - 3600
+    os.utime(old_unnamed, (hour_ago, hour_ago))
+    mlp().save(path)
+    assert sorted(os.listdir(tmp_path)) == sorted(["m.keras", live.name, unrelated.name])

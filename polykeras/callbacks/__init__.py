@@ -5,8 +5,9 @@ Example:
     >>> stop = EarlyStopping(monitor="val_loss", patience=2)
 """
 
+from polykeras.callbacks.backup import BackupAndRestore
 from polykeras.callbacks.callback import Callback, CallbackList, History
-from polykeras.callbacks.checkpoint import BackupAndRestore, ModelCheckpoint
+from polykeras.callbacks.checkpoint import ModelCheckpoint
 from polykeras.callbacks.csv_logger import CSVLogger
 from polykeras.callbacks.early_stopping import EarlyStopping
 from polykeras.callbacks.lambda_callback import LambdaCallback

@@ -1,19 +1,16 @@
-"""Checkpointing during ``fit``: ModelCheckpoint (keep models or weights as training
-goes) and BackupAndRestore (resume an interrupted ``fit`` where it stopped).
+"""Checkpointing during ``fit``: ModelCheckpoint keeps models or weights as training goes
+(BackupAndRestore, which resumes an interrupted ``fit``, is in :mod:`.backup`).
 
 Example:
-    >>> from polykeras.callbacks.checkpoint import BackupAndRestore, ModelCheckpoint
+    >>> from polykeras.callbacks.checkpoint import ModelCheckpoint
     >>> best = ModelCheckpoint("ckpt-{epoch:02d}-{val_loss:.2f}.keras", save_best_only=True)
-    >>> backup = BackupAndRestore("/tmp/backup")
-    >>> # model.fit(x, y, validation_split=0.2, epochs=10, callbacks=[best, backup])
+    >>> # model.fit(x, y, validation_split=0.2, epochs=10, callbacks=[best])
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import shutil
 import warnings
 from typing import Any
 
@@ -21,7 +18,7 @@ from polykeras.callbacks.callback import Callback
 from polykeras.callbacks.monitoring import check_mode, direction, to_float
 
 
-def _check_save_freq(save_freq: Any, owner: str) -> Any:
+def check_save_freq(save_freq: Any, owner: str) -> Any:
     if save_freq == "epoch":
         return save_freq
     if isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq <= 0:
@@ -32,7 +29,7 @@ def _check_save_freq(save_freq: Any, owner: str) -> Any:
     return save_freq
 
 
-class _BatchCounter:
+class BatchCounter:
     """Counts batches across epochs and says when ``every`` of them have passed."""
 
     def __init__(self, every: Any) -> None:
@@ -85,11 +82,11 @@ class ModelCheckpoint(Callback):
         self.save_best_only = bool(save_best_only)
         self.save_weights_only = bool(save_weights_only)
         self.mode = check_mode(mode, "ModelCheckpoint")
-        self.save_freq = _check_save_freq(save_freq, "ModelCheckpoint")
+        self.save_freq = check_save_freq(save_freq, "ModelCheckpoint")
         self.initial_value_threshold = initial_value_threshold
         self.best: float | None = (None if initial_value_threshold is None
                                    else float(initial_value_threshold))
-        self._counter = _BatchCounter(self.save_freq)
+        self._counter = BatchCounter(self.save_freq)
         self._current_epoch = 0
         if self.save_weights_only and not self.filepath.endswith(".weights.h5"):
             raise ValueError(
@@ -176,101 +173,3 @@ class ModelCheckpoint(Callback):
         else:
             self.model.save(filepath, overwrite=True)
 
-
-class BackupAndRestore(Callback):
-    """Back up the training state so an interrupted ``fit`` resumes where it stopped.
-
-    At each save the weights and optimizer state go to ``backup_dir/latest.weights.h5``
-    and the number of finished epochs to ``backup_dir/training_metadata.json`` (both
-    written atomically). When ``fit`` starts again with this callback, the state is
-    restored and training continues from the first unfinished epoch.
-
-    Args:
-        backup_dir: the folder holding the backup (used only by this training run).
-        save_freq: "epoch", or back up every this many batches.
-        delete_checkpoint: delete the backup when training finishes normally.
-
-    Example:
-        >>> backup = BackupAndRestore("/tmp/backup")
-        >>> # model.fit(x, y, epochs=10, callbacks=[backup])  # interrupted at epoch 4
-        >>> # model.fit(x, y, epochs=10, callbacks=[backup])  # runs epochs 5..10
-    """
-
-    def __init__(self, backup_dir: Any, save_freq: Any = "epoch",
-                 delete_checkpoint: bool = True) -> None:
-        super().__init__()
-        if not backup_dir:
-            raise ValueError(
-                f"BackupAndRestore needs a backup_dir folder, received {backup_dir!r}."
-            )
-        self.backup_dir = os.fspath(backup_dir)
-        self.save_freq = _check_save_freq(save_freq, "BackupAndRestore")
-        self.delete_checkpoint = bool(delete_checkpoint)
-        self._weights_path = os.path.join(self.backup_dir, "latest.weights.h5")
-        self._metadata_path = os.path.join(self.backup_dir, "training_metadata.json")
-        self._counter = _BatchCounter(self.save_freq)
-        self._current_epoch = 0
-        self._last_batch = 0
-
-    def on_train_begin(self, logs=None):
-        model = self.model
-        if not os.path.exists(self._weights_path):
-            return
-        if not model.built:
-            raise ValueError(
-                f"BackupAndRestore found a backup in {self.backup_dir} but model "
-                f"{model.name!r} is not built, so it cannot be restored. Build the model "
-                "(call it on a batch, or give its first layer an input shape) before fit()."
-            )
-        model.load_weights(self._weights_path)
-        epoch = self._read_epoch()
-        if epoch is not None:
-            self._current_epoch = epoch
-            model._initial_epoch_override = epoch
-
-    def _read_epoch(self) -> int | None:
-        if not os.path.exists(self._metadata_path):
-            return None
-        try:
-            with open(self._metadata_path, encoding="utf-8") as f:
-                epoch = json.load(f)["epoch"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ValueError(
-                f"BackupAndRestore: {self._metadata_path} is unreadable ({exc}). Delete "
-                f"{self.backup_dir} to start training from scratch."
-            ) from None
-        if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
-            raise ValueError(
-                f"BackupAndRestore: {self._metadata_path} holds epoch={epoch!r}; expected a "
-                f"non-negative int. Delete {self.backup_dir} to start from scratch."
-            )
-        return epoch
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._current_epoch = epoch
-
-    def on_train_batch_end(self, batch, logs=None):
-        self._last_batch = batch + 1
-        if self._counter.step(batch):
-            self._save()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self._current_epoch = epoch + 1
-        self._last_batch = 0
-        if self.save_freq == "epoch":
-            self._save()
-
-    def _save(self) -> None:
-        from polykeras.saving.archive import atomic_write
-
-        os.makedirs(self.backup_dir, exist_ok=True)
-        self.model.save_weights(self._weights_path, overwrite=True)
-        text = json.dumps({"epoch": self._current_epoch, "batch": self._last_batch})
-        with atomic_write(self._metadata_path) as f:
-            f.write(text.encode("utf-8"))
-
-    def on_train_end(self, logs=None):
-        if getattr(self.model, "_initial_epoch_override", None) is not None:
-            self.model._initial_epoch_override = None
-        if self.delete_checkpoint and os.path.isdir(self.backup_dir):
-            shutil.rmtree(self.backup_dir, ignore_errors=True)

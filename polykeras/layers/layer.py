@@ -21,6 +21,7 @@ from polykeras import initializers, regularizers
 from polykeras.backend import selection
 from polykeras.backend.dtypes import standardize_dtype
 from polykeras.config import floatx
+from polykeras.utils.limits import current_budget
 from polykeras.utils.naming import to_snake_case, unique_name
 from polykeras.variables import StatelessScope, Variable
 
@@ -108,6 +109,9 @@ class Layer:
         shape = tuple(int(d) for d in (shape or ()))
         if any(d < 0 for d in shape):
             raise ValueError(f"{self.name}: weight shape must be non-negative, received {shape}.")
+        budget = current_budget()
+        if budget is not None:  # rebuilding a loaded model: the file must hold this weight
+            budget.check(self.name, name or "variable", shape)
         init = initializers.get(initializer)
         dtype = standardize_dtype(dtype) if dtype is not None else self.dtype
         with selection.use(self._backend):

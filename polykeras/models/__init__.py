@@ -9,11 +9,14 @@ from polykeras.models.model import Model
 from polykeras.models.sequential import Sequential
 
 
-def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """Load a model saved with ``model.save(path)`` (``.keras`` format)."""
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True,
+               max_member_size=None, max_compression_ratio=None):
+    """Load a model saved with ``model.save(path)`` (``.keras`` format); see
+    :func:`polykeras.saving.load_model` for the size limits."""
     from polykeras.saving import load_model as _load
 
-    return _load(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
+    return _load(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode,
+                 max_member_size=max_member_size, max_compression_ratio=max_compression_ratio)
 
 
 def model_from_json(json_string, custom_objects=None):

@@ -22,6 +22,7 @@ import zlib
 from typing import Any
 
 from polykeras.utils.files import atomic_write
+from polykeras.utils.limits import ArchiveLimits
 
 CONFIG_NAME = "config.json"
 METADATA_NAME = "metadata.json"
@@ -65,18 +66,26 @@ def check_exists(path: str) -> None:
         raise ValueError(f"{path} is a folder, not a .keras file.")
 
 
-def read_archive(path: str) -> tuple[dict[str, Any], dict[str, Any], bytes]:
+def read_archive(path: str, limits: ArchiveLimits | None = None,
+                 ) -> tuple[dict[str, Any], dict[str, Any], bytes]:
     """``(config, metadata, weights bytes)`` of a ``.keras`` file.
+
+    Every member's declared sizes are checked against ``limits`` before anything is
+    decompressed (and decompression stops at the declared size).
 
     Raises:
         ValueError: the file is missing, not a zip, truncated or corrupt, lacks
-            config.json or model.weights.h5, or its JSON is invalid.
+            config.json or model.weights.h5, its JSON is invalid, or a member exceeds
+            a limit.
     """
+    limits = limits or ArchiveLimits()
     check_exists(path)
     if not zipfile.is_zipfile(path):
         raise ValueError(f"{path} is not a .keras file: it is not a zip archive.{_sniff(path)}")
     try:
         with zipfile.ZipFile(path, "r") as archive:
+            for info in archive.infolist():
+                limits.check_member(path, info.filename, info.compress_size, info.file_size)
             names = set(archive.namelist())
             if CONFIG_NAME not in names:
                 raise ValueError(

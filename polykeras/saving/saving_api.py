@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from polykeras.saving import archive, serialization, weights_store
+from polykeras.utils import limits
 
 #: The Keras 3 release whose ``.keras`` format polykeras writes.
 KERAS_FORMAT_VERSION = "3.15.1"
@@ -102,7 +103,9 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True, **kwargs: Any)
 
 
 def load_model(filepath: Any, custom_objects: Mapping[str, Any] | None = None,
-               compile: bool = True, safe_mode: bool = True) -> Any:
+               compile: bool = True, safe_mode: bool = True,
+               max_member_size: int | None = None,
+               max_compression_ratio: float | None = None) -> Any:
     """Load a model from a ``.keras`` file, on the active backend.
 
     Args:
@@ -110,20 +113,39 @@ def load_model(filepath: Any, custom_objects: Mapping[str, Any] | None = None,
         custom_objects: ``{name: class or function}`` for objects you defined.
         compile: compile the model as it was saved (and restore the optimizer state).
         safe_mode: refuse Lambda layers. Stored Python code is never run, in any mode.
+        max_member_size: bytes one archive member may decompress to (default 8 GiB).
+        max_compression_ratio: how much a member above 1 MiB may expand when
+            decompressed (default 100).
+
+    Every weight the config declares is checked against the arrays of the weights file
+    before it is allocated, so a small file cannot make the loader allocate much memory.
 
     Raises:
         ValueError: the file is missing, foreign, truncated or corrupt, names a class
-            that is unknown or refused, or its weights do not fit the model.
+            that is unknown or refused, exceeds a limit, or its weights do not fit the
+            model.
 
     Example:
         >>> model = load_model("model.keras")  # doctest: +SKIP
     """
     path = _path(filepath)
-    config, _, weights = archive.read_archive(path)
-    model = _model_from_config(config, custom_objects, compile, safe_mode, path)
-    _read_weights(model, weights, f"{path} ({archive.WEIGHTS_NAME})", path,
-                  restore_optimizer=compile)
+    config, _, weights = archive.read_archive(
+        path, _limits(max_member_size, max_compression_ratio))
+    label = f"{path} ({archive.WEIGHTS_NAME})"
+    with weights_store.open_h5(weights, label) as h5file:
+        with limits.weights_budget(path, limits.h5_array_sizes(h5file)):
+            model = _model_from_config(config, custom_objects, compile, safe_mode, path)
+    _read_weights(model, weights, label, path, restore_optimizer=compile)
     return model
+
+
+def _limits(max_member_size: int | None, max_compression_ratio: float | None,
+            ) -> limits.ArchiveLimits:
+    default = limits.ArchiveLimits()
+    return limits.ArchiveLimits(
+        default.max_member_size if max_member_size is None else max_member_size,
+        default.max_compression_ratio if max_compression_ratio is None
+        else max_compression_ratio)
 
 
 def _read_weights(model: Any, source: Any, label: str, path: str, **kwargs: Any) -> None:
@@ -178,7 +200,8 @@ def save_weights(model: Any, filepath: Any, overwrite: bool = True,
 
 
 def load_weights(model: Any, filepath: Any, skip_mismatch: bool = False,
-                 **kwargs: Any) -> None:
+                 max_member_size: int | None = None,
+                 max_compression_ratio: float | None = None, **kwargs: Any) -> None:
     """Load weights saved by :func:`save_weights` or from a ``.keras`` file.
 
     Args:
@@ -186,6 +209,8 @@ def load_weights(model: Any, filepath: Any, skip_mismatch: bool = False,
         filepath: a ``.weights.h5`` or ``.keras`` file.
         skip_mismatch: skip (with a warning) layers whose weights do not fit, instead of
             raising.
+        max_member_size, max_compression_ratio: limits for a ``.keras`` archive, as in
+            :func:`load_model`.
 
     Example:
         >>> load_weights(model, "model.weights.h5")  # doctest: +SKIP
@@ -201,7 +226,8 @@ def load_weights(model: Any, filepath: Any, skip_mismatch: bool = False,
             "Call it on data or give its first layer an input shape first."
         )
     if path.endswith(".keras") or zipfile.is_zipfile(path):
-        _, _, data = archive.read_archive(path)
+        _, _, data = archive.read_archive(
+            path, _limits(max_member_size, max_compression_ratio))
         source: Any = data
         label = f"{path} ({archive.WEIGHTS_NAME})"
     else:

@@ -36,6 +36,7 @@ _MODEL_INTERNALS = frozenset({
     "_layers", "_input_layer", "_symbolic_output", "_inputs_struct", "_outputs_struct",
     "inputs", "outputs", "_nodes", "_run_nodes", "_compile_loss", "_compile_metrics",
     "_deferred", "_functions", "history", "_output_shape", "_initial_epoch_override",
+    "_initial_step_override", "_fit_rng",
 })
 
 
