@@ -215,7 +215,30 @@ def save_npz(file: str, arrays: dict[str, np.ndarray]) -> None:
     np.savez(file, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
 
 
-def test_mnist_loads_npz_from_data_folder_and_path(root, tmp_path):
+@pytest.fixture
+def unchecked_npz(monkeypatch):
+    """Lets load_data read the small npz files the tests write (their sha256 is not the
+    published one)."""
+    monkeypatch.setattr(mnist, "NPZ_CHECKSUM", None)
+
+
+def test_tampered_npz_is_refused(root, tmp_path):
+    arrays = sample_arrays(1)
+    os.makedirs(os.path.join(root, "mnist"))
+    file = os.path.join(root, "mnist", "mnist.npz")
+    save_npz(file, arrays)
+    for call in (lambda: mnist.load_data(), lambda: mnist.load_data(path="mnist.npz"),
+                 lambda: mnist.load_data(path=file)):
+        with pytest.raises(DatasetFormatError, match="sha256 checksum mismatch") as info:
+            call()
+        message = str(info.value)
+        assert file in message and mnist.NPZ_CHECKSUM.split(":")[1] in message
+        assert "load_npz" in message
+    assert os.path.exists(file), "the user's file is kept"
+    assert_loaded(mnist.load_npz(file), arrays)
+
+
+def test_mnist_loads_npz_from_data_folder_and_path(root, tmp_path, unchecked_npz):
     arrays = sample_arrays(1)
     os.makedirs(os.path.join(root, "mnist"))
     save_npz(os.path.join(root, "mnist", "mnist.npz"), arrays)
@@ -234,7 +257,7 @@ def test_idx_files_take_precedence_over_npz(root, sample):
     assert_loaded(mnist.load_data(), arrays)
 
 
-def test_npz_with_missing_array_is_a_clear_error(root):
+def test_npz_with_missing_array_is_a_clear_error(root, unchecked_npz):
     os.makedirs(os.path.join(root, "mnist"))
     file = os.path.join(root, "mnist", "mnist.npz")
     np.savez(file, x_train=np.zeros((2, 28, 28), np.uint8), y_train=np.zeros(2, np.uint8))
@@ -243,7 +266,7 @@ def test_npz_with_missing_array_is_a_clear_error(root):
     assert file in str(info.value)
 
 
-def test_npz_that_is_not_an_archive_is_a_clear_error(root):
+def test_npz_that_is_not_an_archive_is_a_clear_error(root, unchecked_npz):
     os.makedirs(os.path.join(root, "mnist"))
     file = os.path.join(root, "mnist", "mnist.npz")
     with open(file, "wb") as f:
@@ -252,7 +275,7 @@ def test_npz_that_is_not_an_archive_is_a_clear_error(root):
         mnist.load_data()
 
 
-def test_npz_with_wrong_image_shape_is_a_clear_error(root, tmp_path):
+def test_npz_with_wrong_image_shape_is_a_clear_error(root, tmp_path, unchecked_npz):
     arrays = sample_arrays()
     arrays["train-images-idx3-ubyte.gz"] = np.zeros((5, 32, 32), np.uint8)
     file = str(tmp_path / "wrong.npz")

@@ -14,7 +14,7 @@ import os
 import numpy as np
 
 from polykeras.datasets import download as _download
-from polykeras.datasets.errors import DatasetFormatError, DatasetUnavailableError
+from polykeras.datasets.errors import ChecksumError, DatasetFormatError, DatasetUnavailableError
 from polykeras.datasets.idx_dataset import IDX_FILES, Split, check_split, load_idx_dataset
 
 FOLDER_NAME = "mnist"
@@ -84,6 +84,19 @@ def load_npz(file: str) -> tuple[Split, Split]:
     return (x_train, y_train), (x_test, y_test)
 
 
+def _load_checked_npz(file: str) -> tuple[Split, Split]:
+    """:func:`load_npz` after checking the file against Keras' published sha256."""
+    try:
+        _download.verify_file(file, NPZ_CHECKSUM)
+    except ChecksumError as err:
+        raise ChecksumError(
+            f"{err} load_data() reads only the published {NPZ_NAME}; delete or replace "
+            f"the file (it is downloaded again when missing), or read your own npz with "
+            f"polykeras.datasets.mnist.load_npz({file!r})."
+        ) from None
+    return load_npz(file)
+
+
 def _npz_file(folder: str, path: str | os.PathLike) -> str:
     file = os.path.expanduser(os.fspath(path))
     file = file if os.path.isabs(file) else os.path.join(folder, file)
@@ -133,11 +146,11 @@ def load_data(path: str | os.PathLike | None = None) -> tuple[Split, Split]:
     """
     folder = _download.dataset_dir(FOLDER_NAME)
     if path is not None:
-        return load_npz(_npz_file(folder, path))
+        return _load_checked_npz(_npz_file(folder, path))
     npz = os.path.join(folder, NPZ_NAME)
     idx_complete = all(os.path.isfile(os.path.join(folder, name)) for name in IDX_FILES)
     if not idx_complete and os.path.isfile(npz):
-        return load_npz(npz)
+        return _load_checked_npz(npz)
     return load_idx_dataset(
         "MNIST",
         folder,
