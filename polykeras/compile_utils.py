@@ -48,6 +48,22 @@ class CompileLoss:
         weights = _per_output(loss_weights, output_names, "loss_weights") if loss_weights is not None else None
         self.weights = [1.0 if w is None else float(w) for w in weights] if weights else None
 
+    def check_targets(self, y: Any) -> None:
+        """Host-side check that targets given as a dict name the model's outputs."""
+        if not isinstance(y, dict) or not self.output_names:
+            return
+        missing = [n for n in self.output_names if n not in y and
+                   self.losses[self.output_names.index(n)] is not None]
+        unknown = sorted(set(y) - set(self.output_names))
+        if missing or unknown:
+            raise ValueError(
+                f"y is a dict with keys {sorted(y)}, but the model's outputs are named "
+                f"{self.output_names}"
+                + (f"; missing: {missing}" if missing else "")
+                + (f"; not an output: {unknown}" if unknown else "")
+                + ". Key the targets by output name."
+            )
+
     def total(self, y_true: Any, y_pred: Any, sample_weight: Any, override: Any = None) -> Any:
         from polykeras import ops
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -174,3 +175,67 @@ def class_weights_to_sample_weights(y: Any, class_weight: dict[int, float]) -> n
     for k, w in class_weight.items():
         table[int(k)] = float(w)
     return table[labels]
+
+
+def check_numeric(structure: Any, what: str) -> None:
+    """Refuse arrays of strings or Python objects, and warn once about NaN or inf values.
+
+    Called once per array for each ``fit``/``evaluate``/``predict`` call (not per batch):
+    a sum over the array, and only when that is not finite, a closer look.
+
+    Example:
+        >>> check_numeric(np.array([["a", "b"]]), "x")
+        Traceback (most recent call last):
+        ...
+        ValueError: x holds strings (dtype <U1, shape (1, 2)); models take numbers. Encode them first (e.g. map each category to an integer, or one-hot), or pass np.asarray(x, dtype="float32") if they are numbers written as text.
+    """
+    leaves = [a for a in flatten(structure) if isinstance(a, np.ndarray)]
+    for a in leaves:
+        kind = a.dtype.kind
+        if kind in "US":
+            raise ValueError(
+                f"{what} holds strings (dtype {a.dtype}, shape {a.shape}); models take "
+                f"numbers. Encode them first (e.g. map each category to an integer, or "
+                f'one-hot), or pass np.asarray({what}, dtype="float32") if they are numbers '
+                "written as text."
+            )
+        if kind == "O":
+            odd = [v for v in a.flat[:1000] if not isinstance(v, (int, float, np.number))]
+            found = f" (e.g. {type(odd[0]).__name__} {odd[0]!r:.40})" if odd else ""
+            raise ValueError(
+                f"{what} is an array of Python objects (dtype object, shape {a.shape}){found}; "
+                "models take numeric arrays. Replace missing values (None) and convert it: "
+                f'np.asarray({what}, dtype="float32").'
+            )
+        if kind in "fc" and a.size and not np.isfinite(np.add.reduce(a, axis=None)):
+            bad = ~np.isfinite(a)
+            count = int(bad.sum())
+            if count:  # (the sum may overflow with only finite values)
+                first = tuple(int(i) for i in np.argwhere(bad)[0])
+                warnings.warn(
+                    f"{what} holds {count} NaN or infinite value(s) (the first at index "
+                    f"{first}); training on them makes the loss NaN. Replace or drop them "
+                    "first (e.g. np.nan_to_num, or remove those samples).",
+                    stacklevel=4,
+                )
+
+
+def check_validation_data(validation_data: Any) -> None:
+    """Refuse a tuple that is not ``(x, y)`` or ``(x, y, sample_weight)``."""
+    if isinstance(validation_data, tuple) and len(validation_data) not in (2, 3):
+        raise ValueError(
+            f"validation_data must be (x_val, y_val) or (x_val, y_val, sample_weight), or "
+            f"a generator of such batches; received a tuple of {len(validation_data)} "
+            "item(s). Pass the validation targets too: validation_data=(x_val, y_val)."
+        )
+
+
+def check_array_input(x: Any, what: str) -> None:
+    """Refuse a string (or bytes) given as data: it would be iterated character by
+    character as if it were a generator of batches."""
+    if isinstance(x, (str, bytes)):
+        raise ValueError(
+            f"{what} received the {type(x).__name__} {x[:40]!r} as data; expected a NumPy "
+            "array (or a list, dict or tensor of numbers), or a generator of batches. Load "
+            "the data first (e.g. with np.load or polykeras.datasets)."
+        )

@@ -31,6 +31,9 @@ from polykeras.compile_utils import CompileLoss, CompileMetrics
 from polykeras.data_adapter import (
     ArrayData,
     GeneratorData,
+    check_array_input,
+    check_numeric,
+    check_validation_data,
     class_weights_to_sample_weights,
     is_generator_like,
     stream_data,
@@ -371,6 +374,7 @@ class Trainer:
             raise ValueError(f"{what} steps must be a positive int, received {steps!r}.")
         if x is None:
             raise ValueError(f"{what}() needs input data `x`, received None.")
+        check_array_input(x, f"{what}()")
         if is_generator_like(x, self._backend):
             if y is not None:
                 raise ValueError(
@@ -381,6 +385,18 @@ class Trainer:
         b = self._backend
         x = to_numpy_structure(x, b)
         y = to_numpy_structure(y, b) if y is not None else None
+        prefix = "validation " if what == "validation" else ""
+        check_numeric(x, prefix + "x")
+        if y is not None:
+            check_numeric(y, prefix + "y")
+            if self.compiled:
+                self._compile_loss.check_targets(y)
+        elif self._needs_targets(what):
+            raise ValueError(
+                f"{what}() received inputs x but no targets (y=None), and the loss needs "
+                f"them. Pass y=... (e.g. model.fit(x_train, y_train)), or a generator of "
+                "(x, y) batches."
+            )
         if class_weight is not None:
             if y is None:
                 raise ValueError("class_weight needs targets `y`.")
@@ -388,7 +404,16 @@ class Trainer:
             sample_weight = cw if sample_weight is None else np.asarray(sample_weight) * cw
         if sample_weight is not None:
             sample_weight = np.asarray(to_numpy_structure(sample_weight, b), dtype="float32")
-        return ArrayData(x, y, sample_weight, batch_size or 32, steps)
+        data = ArrayData(x, y, sample_weight, batch_size or 32, steps)
+        self._check_targets(data)
+        return data
+
+    def _needs_targets(self, what: str) -> bool:
+        """Whether a call of ``what`` on arrays without ``y`` cannot compute its loss."""
+        if what == "predict" or not self.compiled or not any(self._compile_loss.losses):
+            return False
+        step = "train_step" if what in ("fit", "train_on_batch") else "test_step"
+        return getattr(type(self), step, None) is getattr(Trainer, step, None)
 
     def _check_targets(self, data: Any) -> None:
         """Cheap, once-per-call checks of array targets against the loss and outputs."""
@@ -408,6 +433,13 @@ class Trainer:
         classes = out_shape[-1]
         if y is None or classes is None:
             return
+        if (name == "SparseCategoricalCrossentropy" and y.ndim >= 2 and classes > 1
+                and y.shape[-1] == classes):
+            raise ValueError(
+                f"sparse_categorical_crossentropy expects integer class labels (shape "
+                f"(n,)); received targets of shape {y.shape}, which look one-hot. Use "
+                "loss='categorical_crossentropy', or pass the labels: y.argmax(axis=-1)."
+            )
         if name == "SparseCategoricalCrossentropy" and y.size:
             lo, hi = y.min(), y.max()
             if lo < 0 or hi >= classes:
@@ -453,6 +485,7 @@ class Trainer:
             raise ValueError(f"epochs must be a non-negative int, received {epochs!r}.")
         data = self._prepare(x, y, sample_weight, class_weight, batch_size, steps_per_epoch, "fit")
         val = None
+        check_validation_data(validation_data)
         if validation_data is not None:
             if isinstance(validation_data, tuple) and len(validation_data) in (2, 3):
                 vx, vy = validation_data[0], validation_data[1]
@@ -470,7 +503,6 @@ class Trainer:
                     "validation_data instead."
                 )
             data, val = data.split(float(validation_split))
-        self._check_targets(data)
         verbose = 1 if verbose == "auto" else int(verbose)
         history = History()
         cbs = list(callbacks or [])

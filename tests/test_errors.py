@@ -107,3 +107,66 @@ def test_bad_layer_arguments():
         layers.Dropout(1.5)
     with pytest.raises(ValueError, match="rank 4"):
         layers.Conv2D(4, 3)(np.zeros((2, 28, 28), "float32"))
+
+
+# ------------------------------------------------- checks every entry point makes
+@pytest.mark.parametrize("call", [
+    lambda m, y: m.fit(X, y, verbose=0),
+    lambda m, y: m.evaluate(X, y, verbose=0),
+    lambda m, y: m.train_on_batch(X, y),
+    lambda m, y: m.test_on_batch(X, y),
+], ids=["fit", "evaluate", "train_on_batch", "test_on_batch"])
+@pytest.mark.parametrize("labels", [Y + 3, Y - 1], ids=["above", "negative"])
+def test_sparse_label_range_is_checked_everywhere(call, labels):
+    """Not only fit: out-of-range labels never give a silent result (jax returned 0)."""
+    with pytest.raises(ValueError, match=r"Sparse labels must be in \[0, 3\)"):
+        call(compiled_mlp(), labels)
+
+
+def test_one_hot_labels_with_a_sparse_loss():
+    with pytest.raises(ValueError, match=r"look one-hot.*categorical_crossentropy.*argmax"):
+        compiled_mlp().fit(X, np.eye(3, dtype="float32")[Y], verbose=0)
+
+
+def test_targets_dict_with_a_wrong_key_names_the_outputs():
+    inputs = polykeras.Input((6,))
+    model = polykeras.Model(inputs, [layers.Dense(2, name="o1")(inputs),
+                                     layers.Dense(3, name="o2")(inputs)])
+    model.compile(optimizer="sgd", loss={"o1": "mse", "o2": "mse"})
+    y = {"o1": np.zeros((10, 2), "float32"), "oops": np.zeros((10, 3), "float32")}
+    for call in (lambda: model.fit(X, y, verbose=0), lambda: model.evaluate(X, y, verbose=0)):
+        with pytest.raises(ValueError, match=r"outputs are named \['o1', 'o2'\]; missing: "
+                                             r"\['o2'\]; not an output: \['oops'\]"):
+            call()
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda m: m.fit(X, None, verbose=0), r"fit\(\) received inputs x but no targets"),
+    (lambda m: m.evaluate(X, verbose=0), r"evaluate\(\) received inputs x but no targets"),
+    (lambda m: m.fit(X, Y, validation_data=(X,), verbose=0),
+     r"validation_data must be \(x_val, y_val\).*a tuple of 1 item"),
+    (lambda m: m.fit("hello", Y, verbose=0), r"received the str 'hello' as data"),
+    (lambda m: m.fit(np.full((10, 6), "a"), Y, verbose=0), r"x holds strings \(dtype <U1"),
+    (lambda m: m.fit(np.array([[1.0] * 5 + [None]] * 10, dtype=object), Y, verbose=0),
+     r"x is an array of Python objects.*NoneType.*dtype=\"float32\""),
+    (lambda m: m.predict(np.full((10, 6), "1.5"), verbose=0), r"x holds strings"),
+], ids=["fit-no-y", "evaluate-no-y", "validation-1-tuple", "str-data", "str-array",
+        "object-array", "predict-str-array"])
+def test_unusable_data_gets_a_clear_message(call, message):
+    with pytest.raises(ValueError, match=message):
+        call(compiled_mlp())
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NumPy's own, while training on NaN
+def test_non_finite_inputs_warn_once_before_training():
+    x = X.copy()
+    x[3, 2], x[7, 0] = np.nan, np.inf
+    with pytest.warns(UserWarning, match=r"x holds 2 NaN or infinite value\(s\) \(the first at "
+                                         r"index \(3, 2\)\)") as record:
+        compiled_mlp().fit(x, Y, epochs=2, batch_size=2, verbose=0)
+    assert sum("NaN or infinite" in str(w.message) for w in record) == 1
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compiled_mlp().fit(X, Y, verbose=0)  # finite data: no warning
