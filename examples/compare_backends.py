@@ -1,6 +1,6 @@
 """Train the same MNIST MLP on every installed backend and plot the learning curves.
 
-Writes a PNG (needs matplotlib: ``pip install "polykeras[plot]"``) with validation accuracy
+Writes a PNG (needs matplotlib: ``pip install ".[plot]"``) with validation accuracy
 per epoch for each backend and the time per epoch in the legend.
 
 Run:
@@ -9,8 +9,14 @@ Run:
 
 from __future__ import annotations
 
-import argparse
 import os
+
+# NumPy's BLAS (OpenBLAS) with one thread, unless you chose a number: its threads spin
+# while they wait, and two of them on a busy machine made an epoch 6-7x slower (README,
+# "BLAS threads"). Set before NumPy loads; only this program is affected.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse
 import tempfile
 import time
 
@@ -92,7 +98,7 @@ def main(argv: list[str] | None = None) -> dict:
         plot(results, args.out)
         print(f"wrote {args.out}")
     except ImportError:
-        print('matplotlib is not installed; no plot written (pip install "polykeras[plot]").')
+        print('matplotlib is not installed; no plot written (pip install ".[plot]").')
     return results
 
 

@@ -6,6 +6,13 @@ Run on any backend, unchanged:
 
 from __future__ import annotations
 
+import os
+
+# NumPy's BLAS (OpenBLAS) with one thread, unless you chose a number: its threads spin
+# while they wait, and two of them on a busy machine made an epoch 6-7x slower (README,
+# "BLAS threads"). Set before NumPy loads; only this program is affected.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import argparse
 import time
 

@@ -86,7 +86,7 @@ def test_missing_frameworks_are_listed_with_their_install_command(monkeypatch):
     msg = str(excinfo.value)
     assert "Installed backends: jax, numpy." in msg
     assert 'pip install ".[torch]"' in msg and "download.pytorch.org/whl/cpu" in msg
-    assert 'pip install ".[tensorflow]"' in msg
+    assert 'pip install ".[tensorflow-cpu]"' in msg
 
 
 def test_backend_name_is_checked_at_first_use(tmp_path):
@@ -398,3 +398,22 @@ def test_two_backends_train_concurrently_in_two_threads(backend):
         assert isinstance(got, list), f"training on {name} in a thread failed: {got!r}"
         for a, b in zip(alone[i], got, strict=True):
             np.testing.assert_allclose(b, a, rtol=0, atol=1e-6)
+
+
+def test_tensorflow_backend_leaves_the_log_level_variable_alone(tmp_path):
+    """Loading the TensorFlow adapter quiets TensorFlow's import but does not change the
+    user's environment (which child processes inherit)."""
+    if not registry.installed("tensorflow"):
+        pytest.skip("tensorflow is not installed in this environment")
+    code = ("import os, polykeras\nfrom polykeras import ops\n"
+            "with polykeras.backend.use('tensorflow'):\n"
+            "    ops.convert_to_numpy(ops.add(ops.ones((2,)), 1.0))\n"
+            "print(os.environ.get('TF_CPP_MIN_LOG_LEVEL', 'unset'))\n")
+    env_code = "import os; os.environ.pop('TF_CPP_MIN_LOG_LEVEL', None)\n"
+    proc = run_python(env_code + code, tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split()[-1] == "unset"
+    env_code = "import os; os.environ['TF_CPP_MIN_LOG_LEVEL'] = '0'\n"
+    proc = run_python(env_code + code, tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split()[-1] == "0"

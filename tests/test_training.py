@@ -262,7 +262,15 @@ def test_example_scripts_run_unchanged(script, args, tmp_path):
     proc = subprocess.run([sys.executable, "-c", launcher, path, *args], env=env,
                           capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    if script.startswith("mnist_") or script == "augmented_cnn.py":
-        assert "test accuracy" in proc.stdout
+    if script.startswith(("mnist_", "seed_")) or script == "augmented_cnn.py":
+        assert "test accuracy" in proc.stdout.splitlines()[-1]
     if script == "autoencoder.py":
         assert "denoised" in proc.stdout
+
+
+def test_example_help_prints_help_without_training():
+    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "functional_mlp.py"), "--help"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.startswith("usage:") and "--epochs" in proc.stdout
+    assert "backend=" not in proc.stdout

@@ -15,9 +15,19 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# TensorFlow prints C++ INFO and WARNING lines while it loads; keep them quiet during the
+# import only (TF_CPP_MIN_LOG_LEVEL=2, unless the user set a level), then leave the
+# process environment as it was, so that the user's settings and child processes are
+# unaffected. Set TF_CPP_MIN_LOG_LEVEL=0 before importing polykeras to see those lines.
+_LOG_LEVEL = "TF_CPP_MIN_LOG_LEVEL"
+_user_log_level = os.environ.get(_LOG_LEVEL)
+os.environ.setdefault(_LOG_LEVEL, "2")
+try:
+    import tensorflow as tf  # noqa: E402
+finally:
+    if _user_log_level is None and os.environ.get(_LOG_LEVEL) == "2":
+        del os.environ[_LOG_LEVEL]
 
-import tensorflow as tf  # noqa: E402
 from polykeras.backends.tensorflow import (  # noqa: E402
     autodiff,
     conv_transpose_ops,

@@ -12,18 +12,14 @@ Example:
 
 from __future__ import annotations
 
-import os
+from collections.abc import Sequence
+from typing import Any, TypeAlias
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np
+import tensorflow as tf
 
-from collections.abc import Sequence  # noqa: E402
-from typing import Any, TypeAlias  # noqa: E402
-
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from polykeras import config  # noqa: E402
-from polykeras.backend.dtypes import ALLOWED_DTYPES, result_type, standardize_dtype  # noqa: E402
+from polykeras import config
+from polykeras.backend.dtypes import ALLOWED_DTYPES, result_type, standardize_dtype
 
 Tensor: TypeAlias = tf.Tensor
 

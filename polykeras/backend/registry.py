@@ -37,8 +37,8 @@ _INSTALL = {
     "torch": 'pip install ".[torch]" from a polykeras checkout (pip install torch); for the '
              "CPU-only build: pip install torch --index-url https://download.pytorch.org/whl/cpu",
     "jax": 'pip install ".[jax]" from a polykeras checkout (pip install jax)',
-    "tensorflow": 'pip install ".[tensorflow]" from a polykeras checkout (pip install '
-                  "tensorflow-cpu, or tensorflow)",
+    "tensorflow": 'pip install ".[tensorflow-cpu]" (CPU only) or ".[tensorflow]" from a '
+                  "polykeras checkout (pip install tensorflow-cpu, or tensorflow)",
 }
 
 _factories: dict[str, Callable[[], Any] | str] = {}

@@ -47,7 +47,7 @@ def h5py_module() -> Any:
     except ImportError:
         raise ImportError(
             "Saving and loading weights needs h5py. Install it with "
-            "`pip install polykeras[saving]` (or `pip install h5py`)."
+            "`pip install h5py` (from a polykeras checkout: `pip install \".[saving]\"`)."
         ) from None
     return h5py
 
