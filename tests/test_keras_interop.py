@@ -217,3 +217,18 @@ def test_weights_files_cross_both_ways(tmp_path):
     xs = inputs_for("functional")
     for a, b in zip(ours.predict(xs, verbose=0), keras_numpy(theirs(xs)), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=ATOL)
+
+
+def test_untrained_keras_model_loads_without_an_optimizer_warning(tmp_path):
+    """Keras 3 saves an optimizer that never trained as its step counter and learning
+    rate only: that is its whole state, not a mismatch to warn about."""
+    import warnings
+
+    model = keras_builder("mlp")
+    model.compile(optimizer=keras.optimizers.Adam(0.005), loss="mse")
+    model.save(tmp_path / "untrained.keras")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = polykeras.models.load_model(tmp_path / "untrained.keras")
+    assert int(loaded.optimizer.iterations.numpy()) == 0
+    assert float(loaded.optimizer.learning_rate.numpy()) == pytest.approx(0.005)

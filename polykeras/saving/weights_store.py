@@ -394,6 +394,13 @@ def _optimizer_plan(model: Any, optimizer: Any, h5file: Any, path: str,
         with selection.use(model._backend):
             optimizer.build(model.trainable_variables)
     variables = optimizer_file_order(model, optimizer)
+    step_variables = [v for v in (optimizer._iterations, optimizer._learning_rate_variable)
+                      if v is not None]
+    if len(arrays) == len(step_variables) < len(variables) and all(
+            a.shape == () for a in arrays):
+        # Keras 3 saves an optimizer that never trained as its step counter and learning
+        # rate only: restore those; its slots start fresh, as they would have there.
+        return list(zip(step_variables, arrays, strict=True))
     if len(arrays) != len(variables):
         warnings.warn(
             f"{where}: the file holds {len(arrays)} optimizer variables but the optimizer "
