@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import math
 import warnings
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -180,8 +181,9 @@ def class_weights_to_sample_weights(y: Any, class_weight: dict[int, float]) -> n
 def check_numeric(structure: Any, what: str) -> None:
     """Refuse arrays of strings or Python objects, and warn once about NaN or inf values.
 
-    Called once per array for each ``fit``/``evaluate``/``predict`` call (not per batch):
-    a sum over the array, and only when that is not finite, a closer look.
+    Each array is checked once (a later ``fit``/``evaluate``/``predict`` call on the
+    same array object skips it), never per batch: a sum over the array, and only when
+    that is not finite, a closer look.
 
     Example:
         >>> check_numeric(np.array([["a", "b"]]), "x")
@@ -191,6 +193,9 @@ def check_numeric(structure: Any, what: str) -> None:
     """
     leaves = [a for a in flatten(structure) if isinstance(a, np.ndarray)]
     for a in leaves:
+        seen = _checked.get(id(a))
+        if seen is not None and seen() is a:
+            continue  # this very array was checked by an earlier call
         kind = a.dtype.kind
         if kind in "US":
             raise ValueError(
@@ -218,6 +223,22 @@ def check_numeric(structure: Any, what: str) -> None:
                     "first (e.g. np.nan_to_num, or remove those samples).",
                     stacklevel=4,
                 )
+        _remember(a)
+
+
+#: Arrays already checked by :func:`check_numeric` (by id, with a weak reference that
+#: tells a live array from a new one at a reused address).
+_checked: dict[int, weakref.ref] = {}
+
+
+def _remember(a: np.ndarray) -> None:
+    if a.size < 4096:  # small arrays (batches) are cheaper to check again than to track
+        return
+    key = id(a)
+    try:
+        _checked[key] = weakref.ref(a, lambda _, key=key: _checked.pop(key, None))
+    except TypeError:  # an array type without weak references
+        pass
 
 
 def check_validation_data(validation_data: Any) -> None:
