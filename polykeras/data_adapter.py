@@ -235,8 +235,12 @@ def _remember(a: np.ndarray) -> None:
     if a.size < 4096:  # small arrays (batches) are cheaper to check again than to track
         return
     key = id(a)
+
+    def forget(_: Any) -> None:
+        _checked.pop(key, None)
+
     try:
-        _checked[key] = weakref.ref(a, lambda _, key=key: _checked.pop(key, None))
+        _checked[key] = weakref.ref(a, forget)
     except TypeError:  # an array type without weak references
         pass
 
