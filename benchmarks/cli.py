@@ -102,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="timed repeats per implementation (default 5; 1 with --smoke)")
     parser.add_argument("--warmup", type=_positive(int, 0), default=1,
                         help="untimed repeats first, compilation included (default 1)")
+    parser.add_argument("--mlp-samples", type=_positive(int, 1), default=None,
+                        help="training samples of the seed MLP epochs (a) and (h) "
+                             "(default 42000; 400 with --smoke)")
     parser.add_argument("--cnn-samples", type=_positive(int, 1), default=None,
                         help="training samples of the convnet epoch (d) (default 4096; "
                              "64 with --smoke)")
@@ -140,6 +143,8 @@ def parse(argv: list[str] | None = None) -> Options:
         parser.error(f"unknown benchmark(s) {', '.join(bad)}; choose from a,b,c,d,e,h, "
                      "e.g. --benchmarks a,b")
     sizes = Sizes.smoke() if args.smoke else Sizes()
+    if args.mlp_samples is not None:
+        sizes = dataclasses.replace(sizes, mlp_samples=args.mlp_samples)
     if args.cnn_samples is not None:
         sizes = dataclasses.replace(sizes, cnn_samples=args.cnn_samples)
     smoke = bool(args.smoke)
