@@ -1,6 +1,6 @@
 """Images from a folder: write a small folder of PNG images in two classes, read it with
 ``polykeras.utils.image_dataset_from_directory`` and train a small CNN with data
-augmentation, on the active backend. The dataset is backend-neutral: the same code
+augmentation (Rescaling, RandomFlip), on the active backend. The dataset is backend-neutral: the same code
 trains on numpy, torch, jax or tensorflow, reading the files in the background.
 
 Run: POLYKERAS_BACKEND=torch python examples/images_from_directory.py --epochs 5
@@ -13,7 +13,7 @@ import tempfile
 import numpy as np
 
 import polykeras
-from polykeras import layers, ops
+from polykeras import layers
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--folder", default=None, help="where to write the images (default: a temp folder)")
@@ -35,27 +35,6 @@ def write_images(folder, per_class, size=24, seed=0):
             polykeras.utils.save_img(os.path.join(folder, label, f"{i}.png"), image, scale=False)
 
 
-class Rescale(layers.Layer):
-    """Multiplies pixel values by ``scale`` (0-255 to 0-1)."""
-
-    def __init__(self, scale, **kwargs):
-        super().__init__(**kwargs)
-        self.scale = scale
-
-    def call(self, inputs):
-        return inputs * self.scale
-
-
-class RandomHorizontalFlip(layers.Layer):
-    """Augmentation: mirrors each image left-right with probability 0.5 while training."""
-
-    def call(self, inputs, training=None):
-        if not training:
-            return inputs
-        flip = polykeras.random.uniform((ops.shape(inputs)[0], 1, 1, 1)) < 0.5
-        return ops.where(flip, ops.flip(inputs, axis=2), inputs)
-
-
 folder = args.folder or tempfile.mkdtemp(prefix="polykeras-images-")
 write_images(folder, args.per_class)
 train, val = polykeras.utils.image_dataset_from_directory(
@@ -65,8 +44,8 @@ print("classes:", train.class_names)
 polykeras.utils.set_random_seed(1)
 model = polykeras.Sequential([
     layers.Input((24, 24, 3)),
-    Rescale(1 / 255),
-    RandomHorizontalFlip(),
+    layers.Rescaling(1 / 255),
+    layers.RandomFlip("horizontal"),  # augmentation: active in fit, not in predict
     layers.Conv2D(8, 3, activation="relu"),
     layers.MaxPooling2D(),
     layers.Conv2D(16, 3, activation="relu"),
