@@ -135,6 +135,8 @@ class CompileMetrics:
                                                          yshape, tuple(out_shapes[i]))
                     else:
                         m = metrics_mod.get(entry)
+                        yshape = tuple(ys[i].shape) if i < len(ys) else None
+                        m.build(yshape, tuple(out_shapes[i]))
                     if self.output_names:
                         m.name = f"{self.output_names[i]}_{m.name}"
                     self.metrics.append(m)

@@ -315,7 +315,10 @@ def test_every_builtin_layer_has_a_round_trip_case():
 #: Constructor arguments for classes that need some.
 REQUIRED_ARGS = {"ExponentialDecay": (0.1, 10, 0.9), "InverseTimeDecay": (0.1, 10, 0.5),
                  "PiecewiseConstantDecay": ([10], [0.1, 0.01]), "CosineDecay": (0.1, 100),
-                 "Constant": (0.3,)}
+                 "Constant": (0.3,), "IoU": (3, [0, 2]), "MeanIoU": (3,),
+                 "OneHotIoU": (3, [1]), "OneHotMeanIoU": (3,), "PrecisionAtRecall": (0.5,),
+                 "RecallAtPrecision": (0.5,), "SensitivityAtSpecificity": (0.5,),
+                 "SpecificityAtSensitivity": (0.5,)}
 ABSTRACT = {"Optimizer", "Loss", "Metric", "LossFunctionWrapper", "MeanMetricWrapper",
             "Initializer", "Regularizer", "LearningRateSchedule"}
 CONFIG_CLASSES = [(kind, name) for kind in ("optimizers", "losses", "metrics", "initializers",

@@ -27,7 +27,7 @@ class Metric:
     """Base class: create state with :meth:`add_variable` and implement ``update_state``,
     ``result`` (and ``reset_state`` when the zero state is not all zeros)."""
 
-    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+    def __init__(self, dtype: Any = None, name: str | None = None) -> None:
         self.name = name or _snake(type(self).__name__)
         self.dtype = dtype or "float32"
         self._backend = selection.current()
@@ -57,6 +57,10 @@ class Metric:
     @property
     def variables(self) -> list[Variable]:
         return list(self._variables)
+
+    def build(self, y_true_shape: Any, y_pred_shape: Any) -> None:
+        """Create state that depends on the data's shapes (``compile`` calls it with the
+        first batch's shapes, before the step is compiled). Most metrics need none."""
 
     def update_state(self, *args: Any, **kwargs: Any) -> None:
         raise NotImplementedError
@@ -113,7 +117,7 @@ class Sum(Metric):
     """Running (weighted) sum."""
 
     def __init__(self, name: str = "sum", dtype: Any = None) -> None:
-        super().__init__(name, dtype)
+        super().__init__(name=name, dtype=dtype)
         self.total = self.add_variable(name="total")
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:
@@ -128,7 +132,7 @@ class Mean(Metric):
     """Running (weighted) mean."""
 
     def __init__(self, name: str = "mean", dtype: Any = None) -> None:
-        super().__init__(name, dtype)
+        super().__init__(name=name, dtype=dtype)
         self.total = self.add_variable(name="total")
         self.count = self.add_variable(name="count")
 

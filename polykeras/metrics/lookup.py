@@ -38,12 +38,37 @@ from polykeras.metrics.confusion_metrics import (
     TrueNegatives,
     TruePositives,
 )
+from polykeras.metrics.constrained_metrics import (
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+)
+from polykeras.metrics.f_score_metrics import F1Score, FBetaScore
+from polykeras.metrics.iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from polykeras.metrics.loss_metrics import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
+    CategoricalHinge,
+    CosineSimilarity,
+    Hinge,
+    KLDivergence,
+    LogCoshError,
     MeanAbsoluteError,
+    MeanAbsolutePercentageError,
     MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    Poisson,
     SparseCategoricalCrossentropy,
+    SquaredHinge,
+)
+from polykeras.metrics.regression_metrics import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    R2Score,
+    RootMeanSquaredError,
+    concordance_correlation,
+    pearson_correlation,
 )
 from polykeras.metrics.samplewise import SampleMeanWrapper
 
@@ -53,6 +78,11 @@ _CLASSES: dict[str, type[Metric]] = {cls.__name__: cls for cls in (
     SparseTopKCategoricalAccuracy, MeanSquaredError, MeanAbsoluteError, AUC, Precision,
     Recall, TruePositives, FalsePositives, TrueNegatives, FalseNegatives,
     CategoricalCrossentropy, SparseCategoricalCrossentropy, BinaryCrossentropy,
+    MeanAbsolutePercentageError, MeanSquaredLogarithmicError, LogCoshError, CosineSimilarity,
+    Hinge, SquaredHinge, CategoricalHinge, KLDivergence, Poisson, RootMeanSquaredError,
+    R2Score, PearsonCorrelation, ConcordanceCorrelation, F1Score, FBetaScore, IoU, MeanIoU,
+    BinaryIoU, OneHotIoU, OneHotMeanIoU, PrecisionAtRecall, RecallAtPrecision,
+    SensitivityAtSpecificity, SpecificityAtSensitivity,
 )}
 
 #: Snake-case names (and short aliases); the metric takes the name as written.
@@ -71,6 +101,17 @@ _NAMES: dict[str, type[Metric]] = {
     "categorical_crossentropy": CategoricalCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
     "binary_crossentropy": BinaryCrossentropy,
+    "mean_absolute_percentage_error": MeanAbsolutePercentageError,
+    "mape": MeanAbsolutePercentageError,
+    "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
+    "msle": MeanSquaredLogarithmicError,
+    "logcosh": LogCoshError, "log_cosh": LogCoshError,
+    "cosine_similarity": CosineSimilarity, "hinge": Hinge, "squared_hinge": SquaredHinge,
+    "categorical_hinge": CategoricalHinge, "kl_divergence": KLDivergence, "kld": KLDivergence,
+    "poisson": Poisson, "root_mean_squared_error": RootMeanSquaredError,
+    "r2_score": R2Score, "pearson_correlation": PearsonCorrelation,
+    "concordance_correlation": ConcordanceCorrelation, "f1_score": F1Score,
+    "fbeta_score": FBetaScore,
 }
 
 #: Functions with a metric class of their own.
@@ -88,6 +129,16 @@ _FUNCTIONS: dict[str, tuple[Callable[..., Any], type[Metric]]] = {
     "sparse_categorical_crossentropy": (losses.sparse_categorical_crossentropy,
                                         SparseCategoricalCrossentropy),
     "binary_crossentropy": (losses.binary_crossentropy, BinaryCrossentropy),
+    "mean_absolute_percentage_error": (losses.mean_absolute_percentage_error,
+                                       MeanAbsolutePercentageError),
+    "mean_squared_logarithmic_error": (losses.mean_squared_logarithmic_error,
+                                       MeanSquaredLogarithmicError),
+    "log_cosh": (losses.log_cosh, LogCoshError), "hinge": (losses.hinge, Hinge),
+    "squared_hinge": (losses.squared_hinge, SquaredHinge),
+    "categorical_hinge": (losses.categorical_hinge, CategoricalHinge),
+    "kl_divergence": (losses.kl_divergence, KLDivergence), "poisson": (losses.poisson, Poisson),
+    "pearson_correlation": (pearson_correlation, PearsonCorrelation),
+    "concordance_correlation": (concordance_correlation, ConcordanceCorrelation),
 }
 
 

@@ -93,7 +93,7 @@ def _serialize_function(fn: Any) -> dict[str, Any]:
 def _serialize_instance(obj: Any) -> dict[str, Any]:
     from polykeras.losses import LossFunctionWrapper
 
-    if isinstance(obj, LossFunctionWrapper):
+    if type(obj) is LossFunctionWrapper:  # a bare wrapper: the function is the object
         return _serialize_function(obj.fn)
     get_config = getattr(obj, "get_config", None)
     if get_config is None:
