@@ -279,19 +279,22 @@ class Trainer:
         optimizer = self.optimizer
         metrics = self._compile_metrics
         value_and_grad = b.value_and_grad
+        scales_loss = optimizer.scales_loss
 
         def loss_fn(params: Any, x: Any, y: Any, sw: Any) -> Any:
             with StatelessScope(zip(tv, params)) as inner:
                 loss, y_pred = self._forward_and_loss(x, y, sw, True)
                 new_nt = [inner.get(v) for v in ntv]
-            return loss, (y_pred, new_nt)
+            if scales_loss:  # differentiate the scaled loss, report the plain one
+                return optimizer.scale_loss(loss), (loss, y_pred, new_nt)
+            return loss, (loss, y_pred, new_nt)
 
         grad_fn = value_and_grad(loss_fn, has_aux=True)
 
         def train_step(x: Any, y: Any, sw: Any) -> None:
             params = ([v.value for v in tv] if in_stateless_scope()
                       else [v._value for v in tv])
-            (loss, (y_pred, new_nt)), grads = grad_fn(params, x, y, sw)
+            (_, (loss, y_pred, new_nt)), grads = grad_fn(params, x, y, sw)
             for v, val in zip(ntv, new_nt):
                 if val is not v._value:
                     v.assign(val)
@@ -548,6 +551,7 @@ class Trainer:
             cb.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
+        self.optimizer.finalize_variable_values(self.trainable_variables)
         cb.on_train_end(logs)
         return history
 

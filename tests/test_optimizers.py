@@ -577,7 +577,7 @@ def test_get_instance_and_dict():
 
 def test_unknown_name_lists_valid_names():
     with pytest.raises(ValueError, match="sgd, adam, adamw, rmsprop, adagrad, adadelta, nadam"):
-        optimizers.get("adamax")
+        optimizers.get("adamx")
     with pytest.raises(ValueError, match="Could not interpret"):
         optimizers.get(3)
 
@@ -613,13 +613,16 @@ def test_config_after_build_has_float_learning_rate():
     assert optimizer.get_config()["learning_rate"] == 0.25
 
 
-def test_keras_configs_with_inert_keras_only_keys_load():
-    config = {"learning_rate": 0.001, "use_ema": False, "ema_momentum": 0.99,
+def test_keras_configs_with_step_options_load():
+    config = {"learning_rate": 0.001, "use_ema": True, "ema_momentum": 0.9,
               "ema_overwrite_frequency": None, "loss_scale_factor": None,
-              "gradient_accumulation_steps": None}
-    assert isinstance(optimizers.Adam.from_config(config), optimizers.Adam)
-    with pytest.raises(ValueError, match="use_ema"):
-        optimizers.Adam(use_ema=True)
+              "gradient_accumulation_steps": 2}
+    optimizer = optimizers.Adam.from_config(config)
+    assert optimizer.use_ema and optimizer.gradient_accumulation_steps == 2
+    with pytest.raises(ValueError, match="ema_momentum"):
+        optimizers.Adam(use_ema=True, ema_momentum=1.5)
+    with pytest.raises(ValueError, match="gradient_accumulation_steps"):
+        optimizers.Adam(gradient_accumulation_steps=0)
 
 
 # ------------------------------------------------------------------------ errors

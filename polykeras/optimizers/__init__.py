@@ -15,9 +15,15 @@ from typing import Any
 
 from polykeras.optimizers import schedules
 from polykeras.optimizers.adadelta import Adadelta
+from polykeras.optimizers.adafactor import Adafactor
 from polykeras.optimizers.adagrad import Adagrad
 from polykeras.optimizers.adam import Adam, AdamW
+from polykeras.optimizers.adamax import Adamax
 from polykeras.optimizers.base import Optimizer
+from polykeras.optimizers.ftrl import Ftrl
+from polykeras.optimizers.lamb import Lamb
+from polykeras.optimizers.lion import Lion
+from polykeras.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from polykeras.optimizers.nadam import Nadam
 from polykeras.optimizers.rmsprop import RMSprop
 from polykeras.optimizers.sgd import SGD
@@ -30,6 +36,12 @@ _BY_NAME: dict[str, type[Optimizer]] = {
     "adagrad": Adagrad,
     "adadelta": Adadelta,
     "nadam": Nadam,
+    "adamax": Adamax,
+    "ftrl": Ftrl,
+    "lion": Lion,
+    "lamb": Lamb,
+    "adafactor": Adafactor,
+    "lossscaleoptimizer": LossScaleOptimizer,
 }
 
 
@@ -109,6 +121,7 @@ def get(identifier: Any) -> Optimizer:
 
 
 __all__ = [
-    "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Nadam", "Optimizer", "RMSprop",
+    "SGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lamb",
+    "Lion", "LossScaleOptimizer", "Nadam", "Optimizer", "RMSprop",
     "deserialize", "get", "schedules", "serialize",
 ]

@@ -32,18 +32,8 @@ from polykeras import ops
 from polykeras.backend import selection
 from polykeras.backend.dtypes import standardize_dtype
 from polykeras.config import floatx
-from polykeras.optimizers import clipping, schedules
+from polykeras.optimizers import clipping, schedules, step_options
 from polykeras.variables import StatelessScope, Variable
-
-#: Arguments Keras 3 optimizers accept that polykeras does not implement, with the only
-#: value polykeras accepts for each (so Keras configs load when they leave them unset).
-_KERAS_ONLY_ARGS: dict[str, Any] = {
-    "use_ema": False,
-    "ema_momentum": ...,  # any value: only used with use_ema
-    "ema_overwrite_frequency": None,
-    "loss_scale_factor": None,
-    "gradient_accumulation_steps": None,
-}
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -113,6 +103,15 @@ class Optimizer:
         clipnorm: clip each gradient to this L2 norm.
         clipvalue: clip each gradient element to ``[-clipvalue, clipvalue]``.
         global_clipnorm: clip all gradients together to this global L2 norm.
+        use_ema: keep an exponential moving average of the trainable variables
+            (``finalize_variable_values`` copies it into them; ``fit`` does so at the end).
+        ema_momentum: the average's momentum (``avg = m * avg + (1 - m) * w``).
+        ema_overwrite_frequency: every this many steps, copy the average into the
+            variables (None: only when finalizing).
+        loss_scale_factor: the loss is multiplied by it before differentiation and the
+            gradients divided by it before the update.
+        gradient_accumulation_steps: update every this many steps with the mean of the
+            accumulated gradients (the step counter still advances every step).
         name: the optimizer's name (default from the class name: ``sgd``, ``adam`` ...).
         **kwargs: the legacy ``lr`` (use ``learning_rate``) and ``decay`` (inverse-time
             decay of the rate: ``lr / (1 + decay * iterations)``) are accepted with a
@@ -128,11 +127,22 @@ class Optimizer:
 
     def __init__(self, learning_rate: Any = 0.001, weight_decay: float | None = None,
                  clipnorm: float | None = None, clipvalue: float | None = None,
-                 global_clipnorm: float | None = None, name: str | None = None,
+                 global_clipnorm: float | None = None, use_ema: bool = False,
+                 ema_momentum: float = 0.99, ema_overwrite_frequency: int | None = None,
+                 loss_scale_factor: float | None = None,
+                 gradient_accumulation_steps: int | None = None, name: str | None = None,
                  **kwargs: Any) -> None:
         owner = type(self).__name__
         learning_rate, decay = self._pop_legacy_args(owner, learning_rate, kwargs)
-        self._check_keras_only_args(owner, kwargs)
+        self._check_unknown_args(owner, kwargs)
+        step_options.check(owner, use_ema, ema_momentum, ema_overwrite_frequency,
+                           loss_scale_factor, gradient_accumulation_steps)
+        self.use_ema, self.ema_momentum = bool(use_ema), ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        self.loss_scale_factor = loss_scale_factor
+        self.gradient_accumulation_steps = gradient_accumulation_steps
+        self._averages: list[Variable] = []
+        self._accumulators: list[Variable] = []
         for arg, value in (("weight_decay", weight_decay), ("clipnorm", clipnorm),
                            ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
             _check_non_negative(owner, arg, value)
@@ -195,22 +205,13 @@ class Optimizer:
         return learning_rate, decay
 
     @staticmethod
-    def _check_keras_only_args(owner: str, kwargs: dict[str, Any]) -> None:
-        for key in list(kwargs):
-            if key not in _KERAS_ONLY_ARGS:
-                continue
-            value = kwargs.pop(key)
-            accepted = _KERAS_ONLY_ARGS[key]
-            if accepted is not ... and value != accepted:
-                raise ValueError(
-                    f"{owner}: `{key}={value!r}` is not supported by polykeras optimizers. "
-                    f"Remove the argument (or set it to {accepted!r})."
-                )
+    def _check_unknown_args(owner: str, kwargs: dict[str, Any]) -> None:
         if kwargs:
             raise ValueError(
                 f"{owner}: unknown argument(s) {sorted(kwargs)}. Expected learning_rate, "
-                "weight_decay, clipnorm, clipvalue, global_clipnorm, name and the "
-                "optimizer's own arguments."
+                "weight_decay, clipnorm, clipvalue, global_clipnorm, use_ema, ema_momentum, "
+                "ema_overwrite_frequency, loss_scale_factor, gradient_accumulation_steps, "
+                "name and the optimizer's own arguments."
             )
 
     def _set_learning_rate_arg(self, owner: str, learning_rate: Any) -> None:
@@ -281,6 +282,11 @@ class Optimizer:
         self._constraints = [getattr(v, "constraint", None) for v in variables]
         self._has_constraints = any(c is not None for c in self._constraints)
         self.built = True
+        if self.use_ema:
+            self._averages = self.add_optimizer_variables(variables, "average")
+        if self.gradient_accumulation_steps:
+            self._accumulators = self.add_optimizer_variables(variables,
+                                                              "gradient_accumulator")
 
     def add_variable(self, shape: Sequence[int], initializer: Any = "zeros",
                      dtype: Any = None, name: str | None = None) -> Variable:
@@ -526,19 +532,48 @@ class Optimizer:
     def _apply_in_backend(self, grads: list[Any], variables: list[Variable],
                           indices: list[int]) -> None:
         """The body of :meth:`apply`, run with the optimizer's backend active."""
-        if self.clipnorm or self.global_clipnorm or self.clipvalue:
-            grads = self._clip_gradients(grads)
-        learning_rate = self._current_learning_rate()
-        if self.weight_decay:
-            self._apply_weight_decay(variables, indices, learning_rate)
-        self._step_indices = indices
-        self._update_step_all(grads, variables, learning_rate)
+        if self.loss_scale_factor is not None:
+            grads = [ops.divide(g, self.loss_scale_factor) for g in grads]
+        raw_step = self._iterations.value  # type: ignore[union-attr]
+        if self.gradient_accumulation_steps:
+            step_options.accumulate_then_update(self, grads, variables, indices)
+        else:
+            self._update(grads, variables, indices, self._current_learning_rate())
         if self._has_constraints:
             for variable, index in zip(variables, indices, strict=True):
                 constraint = self._constraints[index]
                 if constraint is not None:
                     variable.assign(constraint(variable.value))
-        self._iterations.assign_add(1)  # type: ignore[union-attr]
+        if self.use_ema:
+            step_options.update_averages(self)
+        self._iterations.assign(ops.add(raw_step, 1))  # type: ignore[union-attr]
+
+    def _update(self, grads: list[Any], variables: list[Variable], indices: list[int],
+                learning_rate: Any) -> None:
+        """Clipping, weight decay and the update rule for one step's gradients."""
+        if self.clipnorm or self.global_clipnorm or self.clipvalue:
+            grads = self._clip_gradients(grads)
+        if self.weight_decay:
+            self._apply_weight_decay(variables, indices, learning_rate)
+        self._step_indices = indices
+        self._update_step_all(grads, variables, learning_rate)
+
+    @property
+    def scales_loss(self) -> bool:
+        """Whether :meth:`scale_loss` changes the loss (the train step asks once)."""
+        return self.loss_scale_factor is not None
+
+    def scale_loss(self, loss: Any) -> Any:
+        """``loss * loss_scale_factor`` (the loss itself when no factor is set)."""
+        if self.loss_scale_factor is None:
+            return loss
+        return ops.multiply(loss, self.loss_scale_factor)
+
+    def finalize_variable_values(self, var_list: Sequence[Variable]) -> None:
+        """With ``use_ema``, copy the moving averages into ``var_list`` (the variables the
+        optimizer was built for); otherwise do nothing. ``fit`` calls it at the end."""
+        if self.use_ema and self._averages:
+            step_options.overwrite_with_averages(self, list(var_list))
 
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Variable]]) -> None:
         """``apply`` for a list of ``(gradient, variable)`` pairs.
@@ -569,9 +604,9 @@ class Optimizer:
                 f"{type(self).__name__}.stateless_apply needs a built optimizer; call "
                 "`optimizer.build(trainable_variables)` first."
             )
-        if len(optimizer_variables) != len(self._variables):
+        if len(optimizer_variables) != len(self.variables):
             raise ValueError(
-                f"{type(self).__name__}.stateless_apply expected {len(self._variables)} "
+                f"{type(self).__name__}.stateless_apply expected {len(self.variables)} "
                 f"optimizer values (one per optimizer.variables), received "
                 f"{len(optimizer_variables)}."
             )
@@ -582,11 +617,11 @@ class Optimizer:
                 f"built for), received {len(trainable_variables)}."
             )
         mapping = list(zip(self._trainable_variables, trainable_variables, strict=True))
-        mapping += list(zip(self._variables, optimizer_variables, strict=True))
+        mapping += list(zip(self.variables, optimizer_variables, strict=True))
         with StatelessScope(mapping) as scope:
             self.apply(grads, self._trainable_variables)
         return ([scope.get(v) for v in self._trainable_variables],
-                [scope.get(v) for v in self._variables])
+                [scope.get(v) for v in self.variables])
 
     def _clip_gradients(self, grads: list[Any]) -> list[Any]:
         if self.clipnorm:
@@ -651,7 +686,7 @@ class Optimizer:
 
         Example:
             >>> sorted(Optimizer(learning_rate=0.1).get_config())[:3]
-            ['clipnorm', 'clipvalue', 'global_clipnorm']
+            ['clipnorm', 'clipvalue', 'ema_momentum']
         """
         if isinstance(self._schedule, schedules.LearningRateSchedule):
             learning_rate: Any = schedules.serialize(self._schedule)
@@ -668,6 +703,11 @@ class Optimizer:
             "clipnorm": self.clipnorm,
             "global_clipnorm": self.global_clipnorm,
             "clipvalue": self.clipvalue,
+            "use_ema": self.use_ema,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
+            "loss_scale_factor": self.loss_scale_factor,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
         }
         if self.decay is not None:
             config["decay"] = self.decay

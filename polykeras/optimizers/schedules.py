@@ -270,9 +270,94 @@ class CosineDecay(LearningRateSchedule):
         }
 
 
+class PolynomialDecay(LearningRateSchedule):
+    """Polynomial decay from ``initial_learning_rate`` to ``end_learning_rate`` over
+    ``decay_steps``: ``(initial - end) * (1 - step / decay_steps) ** power + end``. With
+    ``cycle=True`` the decay restarts with a period that grows to cover ``step``.
+
+    Example:
+        >>> s = PolynomialDecay(1.0, decay_steps=4, end_learning_rate=0.0)
+        >>> [round(float(ops.convert_to_numpy(s(i))), 4) for i in (0, 2, 4, 8)]
+        [1.0, 0.5, 0.0, 0.0]
+    """
+
+    def __init__(self, initial_learning_rate: float, decay_steps: int,
+                 end_learning_rate: float = 0.0001, power: float = 1.0, cycle: bool = False,
+                 name: str = "PolynomialDecay") -> None:
+        _check_decay_steps("PolynomialDecay", decay_steps)
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.end_learning_rate = end_learning_rate
+        self.power = power
+        self.cycle = cycle
+        self.name = name
+
+    def __call__(self, step: Any) -> Any:
+        step = _float_step(step)
+        decay_steps: Any = float(self.decay_steps)
+        if self.cycle:
+            periods = ops.where(ops.equal(step, 0.0), 1.0, ops.ceil(ops.divide(step, decay_steps)))
+            decay_steps = ops.multiply(periods, decay_steps)
+        else:
+            step = ops.minimum(step, decay_steps)
+        remaining = ops.subtract(1.0, ops.divide(step, decay_steps))
+        span = self.initial_learning_rate - self.end_learning_rate
+        return ops.add(ops.multiply(span, ops.power(remaining, float(self.power))),
+                       self.end_learning_rate)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "end_learning_rate": self.end_learning_rate,
+                "power": self.power, "cycle": self.cycle, "name": self.name}
+
+
+class CosineDecayRestarts(LearningRateSchedule):
+    """Cosine decay with warm restarts (SGDR): period ``i`` lasts
+    ``first_decay_steps * t_mul**i`` steps and starts from ``m_mul**i`` times the rate.
+
+    Example:
+        >>> s = CosineDecayRestarts(1.0, first_decay_steps=2, t_mul=1.0)
+        >>> [round(float(ops.convert_to_numpy(s(i))), 4) for i in (0, 1, 2, 3)]
+        [1.0, 0.5, 1.0, 0.5]
+    """
+
+    def __init__(self, initial_learning_rate: float, first_decay_steps: int,
+                 t_mul: float = 2.0, m_mul: float = 1.0, alpha: float = 0.0,
+                 name: str = "SGDRDecay") -> None:
+        _check_decay_steps("CosineDecayRestarts", first_decay_steps)
+        self.initial_learning_rate = initial_learning_rate
+        self.first_decay_steps = first_decay_steps
+        self._t_mul, self._m_mul = t_mul, m_mul
+        self.alpha = alpha
+        self.name = name
+
+    def __call__(self, step: Any) -> Any:
+        fraction = ops.divide(_float_step(step), float(self.first_decay_steps))
+        t_mul = float(self._t_mul)
+        if t_mul == 1.0:
+            restart = ops.floor(fraction)
+            fraction = ops.subtract(fraction, restart)
+        else:
+            restart = ops.floor(ops.divide(ops.log(ops.subtract(1.0, ops.multiply(
+                fraction, 1.0 - t_mul))), math.log(t_mul)))
+            done = ops.divide(ops.subtract(1.0, ops.power(t_mul, restart)), 1.0 - t_mul)
+            fraction = ops.divide(ops.subtract(fraction, done), ops.power(t_mul, restart))
+        scale = ops.power(float(self._m_mul), restart)
+        cosine = ops.multiply(ops.multiply(0.5, scale),
+                              ops.add(1.0, ops.cos(ops.multiply(math.pi, fraction))))
+        decayed = ops.add(ops.multiply(1.0 - self.alpha, cosine), self.alpha)
+        return ops.multiply(self.initial_learning_rate, decayed)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "first_decay_steps": self.first_decay_steps, "t_mul": self._t_mul,
+                "m_mul": self._m_mul, "alpha": self.alpha, "name": self.name}
+
+
 _SCHEDULES = {
     cls.__name__: cls
-    for cls in (ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay, CosineDecay)
+    for cls in (ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay, CosineDecay,
+                PolynomialDecay, CosineDecayRestarts)
 }
 
 
@@ -327,6 +412,7 @@ def deserialize(config: dict[str, Any],
 
 
 __all__ = [
-    "CosineDecay", "ExponentialDecay", "InverseTimeDecay", "LearningRateSchedule",
-    "PiecewiseConstantDecay", "deserialize", "serialize",
+    "CosineDecay", "CosineDecayRestarts", "ExponentialDecay", "InverseTimeDecay",
+    "LearningRateSchedule", "PiecewiseConstantDecay", "PolynomialDecay", "deserialize",
+    "serialize",
 ]
