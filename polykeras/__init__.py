@@ -17,6 +17,7 @@ from polykeras import (  # noqa: F401  (public submodules)
     backend,
     callbacks,
     config,
+    constraints,
     datasets,
     initializers,
     layers,
@@ -36,6 +37,6 @@ from polykeras.variables import Variable
 
 __all__ = [
     "Input", "Layer", "Model", "Sequential", "Variable", "activations", "backend",
-    "callbacks", "config", "datasets", "initializers", "layers", "losses", "metrics",
+    "callbacks", "config", "constraints", "datasets", "initializers", "layers", "losses", "metrics",
     "models", "ops", "optimizers", "random", "regularizers", "saving", "utils",
 ]

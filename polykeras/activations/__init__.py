@@ -93,12 +93,106 @@ def mish(x: Any) -> Any:
     return ops.multiply(x, ops.tanh(ops.softplus(x)))
 
 
+def celu(x: Any, alpha: float = 1.0) -> Any:
+    """``x`` for ``x > 0``, else ``alpha * (exp(x / alpha) - 1)``."""
+    negative = ops.multiply(alpha, ops.expm1(ops.divide(ops.minimum(x, 0.0), alpha)))
+    return ops.where(ops.greater(x, 0.0), x, negative)
+
+
+def glu(x: Any, axis: int = -1) -> Any:
+    """Gated linear unit: the first half of ``axis`` times the sigmoid of the second."""
+    if ops.shape(x)[axis] % 2:
+        raise ValueError(f"glu needs an even size along axis {axis}, received shape "
+                         f"{tuple(ops.shape(x))}.")
+    a, b = ops.split(x, 2, axis=axis)
+    return ops.multiply(a, ops.sigmoid(b))
+
+
+def hard_shrink(x: Any, threshold: float = 0.5) -> Any:
+    """``x`` where ``|x| > threshold``, else 0."""
+    return ops.where(ops.greater(ops.abs(x), threshold), x, ops.zeros_like(x))
+
+
+def soft_shrink(x: Any, threshold: float = 0.5) -> Any:
+    """``x`` moved ``threshold`` towards 0, and 0 within ``[-threshold, threshold]``."""
+    shrunk = ops.subtract(x, ops.multiply(ops.sign(x), threshold))
+    return ops.where(ops.greater(ops.abs(x), threshold), shrunk, ops.zeros_like(x))
+
+
+def tanh_shrink(x: Any) -> Any:
+    """``x - tanh(x)``."""
+    return ops.subtract(x, ops.tanh(x))
+
+
+def hard_tanh(x: Any) -> Any:
+    """``x`` clipped to ``[-1, 1]``."""
+    return ops.clip(x, -1.0, 1.0)
+
+
+def hard_silu(x: Any) -> Any:
+    """``x * hard_sigmoid(x)``."""
+    return ops.multiply(x, ops.divide(ops.relu6(ops.add(x, 3.0)), 6.0))
+
+
+hard_swish = hard_silu
+
+
+def log_sigmoid(x: Any) -> Any:
+    """``log(sigmoid(x))`` without overflow: ``-softplus(-x)``."""
+    return ops.negative(ops.softplus(ops.negative(x)))
+
+
+def sparse_plus(x: Any) -> Any:
+    """0 below -1, ``x`` above 1, ``(x + 1)**2 / 4`` between."""
+    middle = ops.divide(ops.square(ops.add(x, 1.0)), 4.0)
+    return ops.where(ops.less_equal(x, -1.0), ops.zeros_like(x),
+                     ops.where(ops.greater_equal(x, 1.0), x, middle))
+
+
+def sparse_sigmoid(x: Any) -> Any:
+    """0 below -1, 1 above 1, ``(x + 1) / 2`` between."""
+    return ops.clip(ops.divide(ops.add(x, 1.0), 2.0), 0.0, 1.0)
+
+
+def squareplus(x: Any, b: float = 4) -> Any:
+    """``(x + sqrt(x**2 + b)) / 2``."""
+    return ops.divide(ops.add(x, ops.sqrt(ops.add(ops.square(x), b))), 2.0)
+
+
+def threshold(x: Any, threshold: float, default_value: float) -> Any:
+    """``x`` where ``x > threshold``, else ``default_value``."""
+    return ops.where(ops.greater(x, threshold), x, ops.full_like(x, default_value))
+
+
+def sparsemax(x: Any, axis: int = -1) -> Any:
+    """Euclidean projection of ``x`` onto the probability simplex along ``axis`` (a
+    softmax with exact zeros).
+
+    Example:
+        >>> ops.convert_to_numpy(sparsemax(ops.convert_to_tensor([1.0, 2.0, 0.0])))
+        array([0., 1., 0.], dtype=float32)
+    """
+    x = ops.moveaxis(x, axis, -1)
+    n = ops.shape(x)[-1]
+    z = ops.flip(ops.sort(x, axis=-1), axis=-1)
+    k = ops.arange(1, n + 1, dtype=ops.dtype(x))
+    cumulative = ops.cumsum(z, axis=-1)
+    support = ops.cast(ops.greater(ops.add(1.0, ops.multiply(k, z)), cumulative), ops.dtype(x))
+    count = ops.sum(support, axis=-1, keepdims=True)
+    tau = ops.divide(ops.subtract(ops.sum(ops.multiply(z, support), axis=-1, keepdims=True), 1.0),
+                     count)
+    return ops.moveaxis(ops.maximum(ops.subtract(x, tau), 0.0), -1, axis)
+
+
 _ACTIVATIONS: dict[str, Callable[..., Any]] = {
     f.__name__: f for f in (linear, relu, sigmoid, tanh, softmax, log_softmax, elu, selu,
                             softplus, softsign, gelu, silu, relu6, leaky_relu, hard_sigmoid,
-                            exponential, mish)
+                            exponential, mish, celu, glu, hard_shrink, soft_shrink,
+                            tanh_shrink, hard_tanh, hard_silu, log_sigmoid, sparse_plus,
+                            sparse_sigmoid, squareplus, threshold, sparsemax)
 }
 _ACTIVATIONS["swish"] = silu
+_ACTIVATIONS["hard_swish"] = hard_silu
 
 
 def serialize(activation: Callable[..., Any]) -> str:

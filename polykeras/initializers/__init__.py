@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,10 @@ __all__ = [
     "Initializer", "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform",
     "TruncatedNormal", "VarianceScaling", "GlorotUniform", "GlorotNormal", "HeNormal",
     "HeUniform", "LecunNormal", "LecunUniform", "Orthogonal", "Identity", "get",
-    "serialize", "deserialize",
+    "serialize", "deserialize", "STFT", "IdentityInitializer", "OrthogonalInitializer",
+    "STFTInitializer", "constant", "glorot_normal", "glorot_uniform", "he_normal",
+    "he_uniform", "identity", "lecun_normal", "lecun_uniform", "ones", "orthogonal",
+    "random_normal", "random_uniform", "stft", "truncated_normal", "variance_scaling", "zeros",
 ]
 
 
@@ -224,7 +228,74 @@ class Identity(Initializer):
         return {"gain": self.gain}
 
 
+_WINDOWS: dict[str, Callable[[int], np.ndarray]] = {"hann": np.hanning, "hanning": np.hanning, "hamming": np.hamming,
+            "blackman": np.blackman, "bartlett": np.bartlett, "boxcar": np.ones,
+            "rectangular": np.ones}
+
+
+def _window(name: str, length: int, periodic: bool) -> np.ndarray:
+    """A symmetric window, or the periodic one (length + 1 points, the last dropped)."""
+    make = _WINDOWS[name]
+    return make(length + 1)[:-1] if periodic else make(length)
+
+
+class STFT(Initializer):
+    """Kernel of the short-time Fourier transform as a convolution: shape
+    ``(frame_length, input_channels, fft_bins)``, the cosine (``side="real"``) or sine
+    (``"imag"``) terms, multiplied by ``window`` and divided by its ``scaling``.
+
+    Example:
+        >>> STFT()((4, 1, 3)).shape
+        (4, 1, 3)
+    """
+
+    def __init__(self, side: str = "real", window: Any = "hann", scaling: str | None = "density",
+                 periodic: bool = False) -> None:
+        if side not in ("real", "imag"):
+            raise ValueError(f"STFT: `side` must be 'real' or 'imag', received {side!r}.")
+        if isinstance(window, str) and window not in _WINDOWS:
+            raise ValueError(f"STFT: unknown window {window!r}. Known: "
+                             f"{', '.join(sorted(_WINDOWS))}, or pass the window values.")
+        if scaling not in (None, "density", "spectrum"):
+            raise ValueError("STFT: `scaling` must be None, 'density' or 'spectrum', "
+                             f"received {scaling!r}.")
+        self.side, self.window, self.scaling, self.periodic = side, window, scaling, periodic
+
+    def sample(self, shape):
+        if len(shape) != 3:
+            raise ValueError("STFT initializer needs a shape (frame_length, input_channels, "
+                             f"fft_bins), received {shape}.")
+        frame_length, _, bins = shape
+        time = np.arange(frame_length, dtype=np.float64).reshape(-1, 1, 1)
+        freq = np.arange(bins, dtype=np.float64).reshape(1, 1, -1) / ((bins - 1) * 2)
+        args = -2.0 * time * freq * np.pi
+        kernel = np.cos(args) if self.side == "real" else np.sin(args)
+        if self.window is not None:
+            win = (_window(self.window, frame_length, self.periodic)
+                   if isinstance(self.window, str) else np.asarray(self.window, np.float64))
+            if win.shape != (frame_length,):
+                raise ValueError(f"STFT: the window must have shape ({frame_length},), "
+                                 f"received {win.shape}.")
+            scale = {"density": np.sqrt(np.sum(win ** 2)), "spectrum": np.sum(np.abs(win)),
+                     None: 1.0}[self.scaling]
+            kernel = kernel * win.reshape(-1, 1, 1) / scale
+        return np.broadcast_to(kernel, shape).copy()
+
+    def get_config(self):
+        window = self.window if isinstance(self.window, (str, type(None))) \
+            else np.asarray(self.window).tolist()
+        return {"side": self.side, "window": window, "periodic": self.periodic,
+                "scaling": self.scaling}
+
+
+IdentityInitializer, OrthogonalInitializer, STFTInitializer = Identity, Orthogonal, STFT
+zeros, ones, constant, identity, orthogonal, stft = Zeros, Ones, Constant, Identity, Orthogonal, STFT
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
+variance_scaling, glorot_normal, glorot_uniform = VarianceScaling, GlorotNormal, GlorotUniform
+he_normal, he_uniform, lecun_normal, lecun_uniform = HeNormal, HeUniform, LecunNormal, LecunUniform
+
 _ALIASES: dict[str, type[Initializer]] = {
+    "stft": STFT,
     "zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": RandomNormal,
     "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal,
     "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from polykeras import activations, initializers, ops, regularizers
+from polykeras import activations, constraints, initializers, ops, regularizers
 from polykeras import random as pk_random
 from polykeras.layers import logits
 from polykeras.layers.graph import Node, SymbolicTensor
@@ -66,6 +66,8 @@ class Dense(Layer):
         <Dense ...>
     """
 
+    _constraint_args = ("kernel_constraint", "bias_constraint")
+
     def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
                  kernel_regularizer: Any = None, bias_regularizer: Any = None,
@@ -81,6 +83,8 @@ class Dense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.input_dim: int | None = None
 
     def build(self, input_shape: Any) -> None:
@@ -92,9 +96,11 @@ class Dense(Layer):
             )
         self.input_dim = int(last)
         self.kernel = self.add_weight((self.input_dim, self.units), self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer, name="kernel")
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint, name="kernel")
         self.bias = (self.add_weight((self.units,), self.bias_initializer,
-                                     regularizer=self.bias_regularizer, name="bias")
+                                     regularizer=self.bias_regularizer,
+                                     constraint=self.bias_constraint, name="bias")
                      if self.use_bias else None)
 
     def call(self, inputs: Any) -> Any:
@@ -125,7 +131,8 @@ class Dense(Layer):
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": _serialize(self.kernel_regularizer, regularizers),
                 "bias_regularizer": _serialize(self.bias_regularizer, regularizers),
-                "kernel_constraint": None, "bias_constraint": None}
+                "kernel_constraint": _serialize(self.kernel_constraint, constraints),
+                "bias_constraint": _serialize(self.bias_constraint, constraints)}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Dense:
@@ -136,6 +143,9 @@ class Dense(Layer):
         for k in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"):
             if isinstance(config.get(k), dict):
                 config[k] = regularizers.deserialize(config[k])
+        for k in ("kernel_constraint", "bias_constraint"):
+            if isinstance(config.get(k), dict):
+                config[k] = constraints.deserialize(config[k])
         return cls(**config)
 
 

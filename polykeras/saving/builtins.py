@@ -22,14 +22,14 @@ from typing import Any
 
 #: Kinds of objects, in the order used when a file's module does not decide the kind.
 KINDS = ("layers", "models", "optimizers", "losses", "metrics", "initializers",
-         "regularizers", "schedules")
+         "regularizers", "constraints", "schedules")
 
 #: The module Keras 3 writes for each kind.
 KERAS_MODULES = {
     "layers": "keras.layers", "models": "keras", "optimizers": "keras.optimizers",
     "losses": "keras.losses", "metrics": "keras.metrics",
     "initializers": "keras.initializers", "regularizers": "keras.regularizers",
-    "schedules": "keras.optimizers.schedules", "activations": "keras.activations",
+    "constraints": "keras.constraints", "schedules": "keras.optimizers.schedules", "activations": "keras.activations",
 }
 
 #: Functional models are written the way Keras 3 writes them.
@@ -50,7 +50,16 @@ def _subclasses_in(module: Any, base: type, names: Any = None) -> dict[str, type
 @functools.cache
 def class_tables() -> dict[str, dict[str, type]]:
     """``{kind: {class_name: class}}`` for every built-in class."""
-    from polykeras import initializers, layers, losses, metrics, models, optimizers, regularizers
+    from polykeras import (
+        constraints,
+        initializers,
+        layers,
+        losses,
+        metrics,
+        models,
+        optimizers,
+        regularizers,
+    )
     from polykeras.layers.layer import Layer
     from polykeras.metrics.base import Metric
     from polykeras.optimizers import schedules
@@ -68,6 +77,7 @@ def class_tables() -> dict[str, dict[str, type]]:
         "initializers": _subclasses_in(initializers, initializers.Initializer,
                                        initializers.__all__),
         "regularizers": _subclasses_in(regularizers, regularizers.Regularizer),
+        "constraints": _subclasses_in(constraints, constraints.Constraint, constraints.__all__),
         "schedules": _subclasses_in(schedules, schedules.LearningRateSchedule,
                                     schedules.__all__),
     }

@@ -36,8 +36,10 @@ _PLAIN = (str, int, float, bool)
 _contexts: list[tuple[dict[str, Any], bool]] = []
 
 #: Config entries some polykeras layers accept but do not implement: refused when set.
-_UNIMPLEMENTED_OPTIONS = ("kernel_constraint", "bias_constraint", "embeddings_constraint",
-                          "beta_constraint", "gamma_constraint", "activity_regularizer")
+_UNIMPLEMENTED_OPTIONS = ("activity_regularizer",)
+#: Constraint entries: refused when set, unless the class lists them in ``_constraint_args``.
+_CONSTRAINT_OPTIONS = ("kernel_constraint", "bias_constraint", "embeddings_constraint",
+                       "beta_constraint", "gamma_constraint")
 
 
 # ---------------------------------------------------------------------- serialize
@@ -421,8 +423,9 @@ def _prepare_builtin_config(cls: type, inner: dict[str, Any], objects: dict[str,
                             safe: bool) -> dict[str, Any]:
     """Keras-only entries dropped; nested objects built (polykeras classes take objects)."""
     inner = keras_compat.constructor_config(cls, inner)
-    for key in _UNIMPLEMENTED_OPTIONS:
-        if inner.get(key) is not None:
+    implemented = getattr(cls, "_constraint_args", ())
+    for key in _UNIMPLEMENTED_OPTIONS + _CONSTRAINT_OPTIONS:
+        if inner.get(key) is not None and key not in implemented:
             raise ValueError(
                 f"{cls.__name__} {inner.get('name', '')!r} uses {key}={inner[key]!r}, which "
                 "polykeras does not implement. Remove it from the model."
