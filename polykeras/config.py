@@ -69,3 +69,23 @@ def set_image_data_format(value: str) -> None:
             f"{value!r}."
         )
     _IMAGE_DATA_FORMAT = value
+
+
+def dtype_policy() -> object:
+    """The default dtype policy of new layers (a :class:`~polykeras.dtype_policies.DTypePolicy`).
+
+    Example:
+        >>> dtype_policy().name
+        'float32'
+    """
+    from polykeras import dtype_policies
+
+    return dtype_policies.global_policy()
+
+
+def set_dtype_policy(policy: object) -> None:
+    """Set the default dtype policy: a float dtype name, ``"mixed_float16"``,
+    ``"mixed_bfloat16"``, a ``DTypePolicy``, or None for ``floatx()``."""
+    from polykeras import dtype_policies
+
+    dtype_policies.set_global_policy(policy)

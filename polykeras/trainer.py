@@ -146,6 +146,10 @@ class Trainer:
             )
         with selection.use(self._backend):
             self.optimizer = optimizers.get(optimizer)
+            policy = getattr(self, "dtype_policy", None)
+            if auto_scale_loss and policy is not None and policy.name == "mixed_float16" \
+                    and not isinstance(self.optimizer, optimizers.LossScaleOptimizer):
+                self.optimizer = optimizers.LossScaleOptimizer(self.optimizer)
             self._compile_loss = CompileLoss(loss, loss_weights, self._output_names())
             self._compile_metrics = CompileMetrics(metrics, weighted_metrics,
                                                    self._output_names(), self._compile_loss)

@@ -31,6 +31,32 @@ _scope_var: contextvars.ContextVar[StatelessScope | None] = contextvars.ContextV
     "polykeras_stateless_scope", default=None)
 _current_scope = _scope_var.get
 
+#: The compute dtype float variables are read in (a mixed-precision layer's call), or None.
+_autocast_dtype: str | None = None
+
+
+class autocast:
+    """Within the block, float Variables read as ``dtype`` (None: as stored).
+
+    Example:
+        >>> v = Variable([1.0])
+        >>> with autocast("float16"):
+        ...     str(v.value.dtype)
+        'float16'
+    """
+
+    def __init__(self, dtype: str | None) -> None:
+        self.dtype = dtype
+
+    def __enter__(self) -> autocast:
+        global _autocast_dtype
+        self._previous, _autocast_dtype = _autocast_dtype, self.dtype
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        global _autocast_dtype
+        _autocast_dtype = self._previous
+
 
 class StatelessScope:
     """Maps variables to values; reads and ``assign`` inside it never touch the variables.
@@ -132,15 +158,28 @@ class Variable:
     # -- value ------------------------------------------------------------------
     @property
     def value(self) -> Any:
-        """The current tensor (the scope's value inside a :class:`StatelessScope`)."""
-        scope = _current_scope()
-        if scope is None:
-            return self._value
-        return scope.get(self)
+        """The current tensor (the scope's value inside a :class:`StatelessScope`; cast to
+        the compute dtype inside a mixed-precision layer's call)."""
+        if _autocast_dtype is None:
+            scope = _current_scope()
+            if scope is None:
+                return self._value
+            return scope.get(self)
+        return self._autocast_value()
 
     def __polykeras_tensor__(self) -> Any:
+        if _autocast_dtype is None:
+            scope = _current_scope()
+            return self._value if scope is None else scope.get(self)
+        return self._autocast_value()
+
+    def _autocast_value(self) -> Any:
         scope = _current_scope()
-        return self._value if scope is None else scope.get(self)
+        value = self._value if scope is None else scope.get(self)
+        dtype = _autocast_dtype
+        if dtype is None or dtype == self.dtype or "float" not in self.dtype:
+            return value
+        return self._backend.cast(value, dtype)
 
     def assign(self, value: Any) -> Variable:
         """Set a new value (same shape); recorded in the scope inside a stateless scope."""

@@ -16,7 +16,10 @@ import polykeras
 #: ``(backend name, case) -> reason``. ``case`` is a test function name, a full test
 #: name such as ``"test_unary_values[tan-()]"``, or one parameter id (``"tan"``):
 #: parameter ids never contain "-", which separates ids of stacked parameters.
-KNOWN_GAPS: dict[tuple[str, str], str] = {}
+KNOWN_GAPS: dict[tuple[str, str], str] = {
+    ("numpy", "test_mixed_policy_computes_in_16_bits_with_float32_weights[mixed_bfloat16]"):
+        "NumPy has no bfloat16 dtype: bfloat16 computation runs in float32",
+}
 
 
 def _case_matches(case: str, item: pytest.Item) -> bool:

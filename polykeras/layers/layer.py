@@ -17,13 +17,18 @@ import inspect
 from collections.abc import Mapping
 from typing import Any
 
-from polykeras import initializers, regularizers
+from polykeras import dtype_policies, initializers, regularizers
+from polykeras import variables as variables_module
 from polykeras.backend import selection
 from polykeras.backend.dtypes import standardize_dtype
 from polykeras.config import floatx
 from polykeras.utils.limits import current_budget
 from polykeras.utils.naming import to_snake_case, unique_name
 from polykeras.variables import StatelessScope, Variable
+
+#: Set once a layer with a mixed dtype policy exists: from then on every layer call casts
+#: its float inputs to its compute dtype (the default float32 path skips that work).
+_mixed_in_use = False
 
 
 class Layer:
@@ -35,7 +40,9 @@ class Layer:
     Args:
         trainable: whether the layer's weights are updated by training.
         name: unique name (auto-generated from the class name when omitted).
-        dtype: the weights' dtype (``floatx()`` by default).
+        dtype: the dtype policy: a float dtype for weights and computation, or
+            ``"mixed_float16"`` / ``"mixed_bfloat16"`` (16-bit computation, float32
+            weights); defaults to :func:`polykeras.config.dtype_policy`.
         input_shape / input_dim / batch_input_shape: let the first layer of a
             ``Sequential`` build eagerly, e.g. ``Dense(500, input_shape=(784,))``.
     """
@@ -72,7 +79,11 @@ class Layer:
         self._rng_variables: list[Variable] = []
         self._regularized: list[tuple[Any, Variable]] = []
         self._activity_losses: list[Any] = []
-        self.dtype = standardize_dtype(dtype) if dtype is not None else floatx()
+        self.dtype_policy = dtype_policies.get(dtype)
+        self.dtype = self.dtype_policy.variable_dtype
+        if self.dtype_policy.is_mixed:
+            global _mixed_in_use
+            _mixed_in_use = True
         self._inbound_nodes: list[Any] = []
         self._build_shapes: Any = None
         if batch_input_shape is not None:
@@ -252,7 +263,7 @@ class Layer:
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         b = selection.active()
-        if b is self._backend and self.built and b.is_tensor(inputs):
+        if b is self._backend and self.built and b.is_tensor(inputs) and not _mixed_in_use:
             # The common case: a built layer called on a tensor of its own backend.
             if kwargs and not self._call_has_training:
                 kwargs.pop("training", None)
@@ -270,7 +281,39 @@ class Layer:
         inputs = _to_tensors(b, inputs)
         if not self.built:
             self._maybe_build(_shapes_of(b, inputs))
+        if _mixed_in_use:
+            return self._call_in_compute_dtype(b, inputs, args, kwargs)
         return self.call(inputs, *args, **kwargs)
+
+    @property
+    def compute_dtype(self) -> str:
+        """The dtype the layer computes in (its policy's compute dtype)."""
+        return self.dtype_policy.compute_dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        """The dtype of the layer's weights (its policy's variable dtype)."""
+        return self.dtype_policy.variable_dtype
+
+    def _call_in_compute_dtype(self, b: Any, inputs: Any, args: Any, kwargs: Any) -> Any:
+        """``call`` with float inputs cast to the compute dtype and float weights read in
+        it (once any mixed-precision layer exists)."""
+        compute = self.dtype_policy.compute_dtype
+
+        def cast(x: Any) -> Any:
+            if b.is_tensor(x) and "float" in b.dtype(x) and b.dtype(x) != compute:
+                return b.cast(x, compute)
+            return x
+
+        if isinstance(inputs, (list, tuple)):
+            inputs = type(inputs)(cast(x) for x in inputs)
+        elif isinstance(inputs, dict):
+            inputs = {k: cast(v) for k, v in inputs.items()}
+        else:
+            inputs = cast(inputs)
+        reads_as = compute if self.dtype_policy.is_mixed else None
+        with variables_module.autocast(reads_as):
+            return self.call(inputs, *args, **kwargs)
 
     def stateless_call(self, trainable_values: list[Any], non_trainable_values: list[Any],
                        *args: Any, **kwargs: Any) -> tuple[Any, list[Any]]:
@@ -286,7 +329,7 @@ class Layer:
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments that rebuild this layer (Keras 3 keys)."""
         config: dict[str, Any] = {"name": self.name, "trainable": self.trainable,
-                                  "dtype": self.dtype}
+                                  "dtype": dtype_policies.serialize(self.dtype_policy)}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         return config

@@ -52,6 +52,7 @@ class Loss:
         return None
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        y_pred = _in_loss_dtype(y_pred, self.dtype)
         values = self.call(y_true, y_pred)
         mask = self.mask(y_true, y_pred, values)
         if mask is not None:
@@ -72,6 +73,15 @@ class Loss:
     def from_config(cls, config: dict[str, Any]) -> Loss:
         config = {k: v for k, v in config.items() if k != "fn"}
         return cls(**config)
+
+
+def _in_loss_dtype(y_pred: Any, dtype: Any) -> Any:
+    """16-bit float predictions (mixed precision) cast to the loss dtype (``floatx()``)."""
+    if ops.is_tensor(y_pred) and ops.dtype(y_pred) in ("float16", "bfloat16"):
+        from polykeras.config import floatx
+
+        return ops.cast(y_pred, dtype or floatx())
+    return y_pred
 
 
 class LossFunctionWrapper(Loss):

@@ -88,11 +88,6 @@ def dtype_name(value: Any) -> Any:
                                                                "FloatDTypePolicy"):
         inner = value.get("config") or {}
         name = inner.get("name")
-        if isinstance(name, str) and name.startswith("mixed_"):
-            raise ValueError(
-                f"The dtype policy {name!r} (mixed precision) is not supported by "
-                "polykeras. Save the model with a plain float32 policy."
-            )
         return name
     return value
 
