@@ -19,6 +19,13 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True,
                  max_member_size=max_member_size, max_compression_ratio=max_compression_ratio)
 
 
+def save_model(model, filepath, overwrite=True, **kwargs):
+    """Save ``model`` to ``filepath`` (``.keras`` format), as ``model.save(filepath)``."""
+    from polykeras.saving import save_model as _save
+
+    return _save(model, filepath, overwrite=overwrite, **kwargs)
+
+
 def model_from_json(json_string, custom_objects=None):
     """Rebuild a model (uninitialized weights) from :meth:`Model.to_json` output."""
     from polykeras.saving import model_from_json as _from_json
@@ -35,4 +42,5 @@ def clone_model(model, custom_objects=None):
     return deserialize_object(config, custom_objects=custom_objects)
 
 
-__all__ = ["Functional", "Model", "Sequential", "clone_model", "load_model", "model_from_json"]
+__all__ = ["Functional", "Model", "Sequential", "clone_model", "load_model", "model_from_json",
+           "save_model"]
