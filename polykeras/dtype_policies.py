@@ -23,7 +23,7 @@ _global_policy: DTypePolicy | None = None
 
 
 class DTypePolicy:
-    """A named pair (compute dtype, variable dtype); the name is a float dtype or one of
+    """A named pair (compute dtype, variable dtype); the name is a dtype or one of
     ``"mixed_float16"`` / ``"mixed_bfloat16"`` (``None``: ``floatx()``)."""
 
     def __init__(self, name: str | None = None) -> None:
@@ -38,12 +38,10 @@ class DTypePolicy:
             try:
                 compute = variable = standardize_dtype(name)
             except (TypeError, ValueError):
-                compute = ""
-            if "float" not in compute:
                 raise ValueError(
-                    f"Unknown dtype policy {name!r}. Expected a float dtype such as "
-                    "'float32', or 'mixed_float16' / 'mixed_bfloat16'."
-                )
+                    f"Unknown dtype policy {name!r}. Expected a dtype such as 'float32' or "
+                    "'int32', or 'mixed_float16' / 'mixed_bfloat16'."
+                ) from None
             name = compute
         self._name, self._compute_dtype, self._variable_dtype = name, compute, variable
 
