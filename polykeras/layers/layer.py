@@ -21,7 +21,6 @@ from polykeras import dtype_policies, initializers, regularizers
 from polykeras import variables as variables_module
 from polykeras.backend import selection
 from polykeras.backend.dtypes import standardize_dtype
-from polykeras.config import floatx
 from polykeras.utils.limits import current_budget
 from polykeras.utils.naming import to_snake_case, unique_name
 from polykeras.variables import StatelessScope, Variable
