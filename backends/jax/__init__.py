@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from .autodiff import Autodiff
 from .conv_transpose_ops import ConvTransposeOps
+from .control_flow_ops import ControlFlowOps
 from .core import CoreOps
 from .math_ops import MathOps
 from .nn_ops import NNOps
@@ -23,7 +24,8 @@ from .random_ops import RandomOps
 from .shape_ops import ShapeOps
 
 
-class JaxBackend(CoreOps, MathOps, ShapeOps, NNOps, ConvTransposeOps, RandomOps, Autodiff):
+class JaxBackend(CoreOps, MathOps, ShapeOps, NNOps, ConvTransposeOps, RandomOps, ControlFlowOps,
+                 Autodiff):
     """Implements :class:`polykeras.backend.protocol.Backend` with JAX."""
 
     name = "jax"

@@ -31,6 +31,7 @@ finally:
 from polykeras.backends.tensorflow import (  # noqa: E402
     autodiff,
     conv_transpose_ops,
+    control_flow_ops,
     core,
     data,
     math_ops,
@@ -41,7 +42,8 @@ from polykeras.backends.tensorflow import (  # noqa: E402
 
 __all__ = ["TensorflowBackend"]
 
-_MODULES = (core, math_ops, shape_ops, nn_ops, conv_transpose_ops, random_ops, autodiff, data)
+_MODULES = (core, math_ops, shape_ops, nn_ops, conv_transpose_ops, random_ops, control_flow_ops,
+            autodiff, data)
 
 
 class TensorflowBackend:

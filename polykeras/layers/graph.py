@@ -18,6 +18,7 @@ import itertools
 from typing import Any
 
 from polykeras.backend.dtypes import standardize_dtype
+from polykeras.utils.tree import flatten
 
 _ids = itertools.count()
 
@@ -73,14 +74,6 @@ class Node:
     @property
     def output_tensors(self) -> list[SymbolicTensor]:
         return [t for t in flatten(self.outputs) if isinstance(t, SymbolicTensor)]
-
-
-def flatten(structure: Any) -> list[Any]:
-    if isinstance(structure, (list, tuple)):
-        return [x for s in structure for x in flatten(s)]
-    if isinstance(structure, dict):
-        return [x for k in sorted(structure) for x in flatten(structure[k])]
-    return [structure]
 
 
 def map_structure(fn: Any, structure: Any) -> Any:

@@ -19,6 +19,16 @@ from polykeras.ops.convolution import (
     depthwise_conv,
     separable_conv,
 )
+from polykeras.ops.control_flow import (
+    associative_scan,
+    cond,
+    fori_loop,
+    map,
+    scan,
+    switch,
+    vectorized_map,
+    while_loop,
+)
 from polykeras.ops.core import (
     cast,
     convert_to_numpy,
@@ -151,6 +161,14 @@ from polykeras.ops.reduction import (
     sum,
     var,
 )
+from polykeras.ops.sequence import (
+    ctc_decode,
+    ctc_loss,
+    dot_product_attention,
+    in_top_k,
+    segment_max,
+    segment_sum,
+)
 from polykeras.ops.shape import (
     broadcast_to,
     concatenate,
@@ -205,4 +223,10 @@ __all__ = [
     # convolution
     "conv_transpose", "depthwise_conv", "separable_conv", "adaptive_average_pool",
     "adaptive_max_pool",
+    # control flow
+    "scan", "fori_loop", "while_loop", "cond", "switch", "map", "associative_scan",
+    "vectorized_map",
+    # sequence
+    "dot_product_attention", "segment_sum", "segment_max", "in_top_k", "ctc_loss",
+    "ctc_decode",
 ]
