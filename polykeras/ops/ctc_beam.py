@@ -28,30 +28,31 @@ def _logsumexp(a: float, c: float) -> float:
     return m + float(np.log(np.exp(a - m) + np.exp(c - m)))
 
 
+def _add(beams: dict[tuple[int, ...], list[float]], prefix: tuple[int, ...], pb: float,
+         pnb: float) -> None:
+    cur = beams.setdefault(prefix, [-np.inf, -np.inf])
+    cur[0] = _logsumexp(cur[0], pb)
+    cur[1] = _logsumexp(cur[1], pnb)
+
+
 def _decode_one(log_probs: np.ndarray, beam_width: int, top_paths: int,
                 blank: int) -> list[tuple[tuple[int, ...], float]]:
     # beams: prefix -> (log p ending in blank, log p ending in non-blank)
     beams: dict[tuple[int, ...], tuple[float, float]] = {(): (0.0, -np.inf)}
     for lp in log_probs:
         nxt: dict[tuple[int, ...], list[float]] = {}
-
-        def add(prefix: tuple[int, ...], pb: float, pnb: float) -> None:
-            cur = nxt.setdefault(prefix, [-np.inf, -np.inf])
-            cur[0] = _logsumexp(cur[0], pb)
-            cur[1] = _logsumexp(cur[1], pnb)
-
         for prefix, (pb, pnb) in beams.items():
             total = _logsumexp(pb, pnb)
-            add(prefix, total + lp[blank], -np.inf)
+            _add(nxt, prefix, total + lp[blank], -np.inf)
             for c in range(len(lp)):
                 if c == blank:
                     continue
                 p = lp[c]
                 if prefix and prefix[-1] == c:
-                    add(prefix, -np.inf, pnb + p)  # repeat collapses
-                    add(prefix + (c,), -np.inf, pb + p)  # needs a blank in between
+                    _add(nxt, prefix, -np.inf, pnb + p)  # repeat collapses
+                    _add(nxt, prefix + (c,), -np.inf, pb + p)  # needs a blank in between
                 else:
-                    add(prefix + (c,), -np.inf, total + p)
+                    _add(nxt, prefix + (c,), -np.inf, total + p)
         ranked = sorted(nxt.items(), key=lambda kv: -_logsumexp(*kv[1]))
         beams = {k: (v[0], v[1]) for k, v in ranked[:beam_width]}
     ranked_final = sorted(((k, _logsumexp(*v)) for k, v in beams.items()), key=lambda kv: -kv[1])
