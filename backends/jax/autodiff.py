@@ -10,6 +10,8 @@ Example:
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +19,20 @@ import jax
 
 #: ``jit`` options passed through to ``jax.jit``; others (``compile``) are ignored.
 _JIT_OPTIONS = ("donate_argnums", "donate_argnames", "static_argnums", "static_argnames")
+
+
+class _TraceState(threading.local):
+    depth = 0
+
+
+_trace_state = _TraceState()
+
+
+def compiling() -> bool:
+    """True while a function compiled by this adapter's ``jit`` is being traced: loops
+    then become ``lax`` primitives; eager calls run them step by step instead of
+    compiling a new loop body on every call."""
+    return _trace_state.depth > 0
 
 
 class Autodiff:
@@ -38,4 +54,13 @@ class Autodiff:
         """
         kwargs = {name: options[name] for name in _JIT_OPTIONS if name in options}
         kwargs.setdefault("donate_argnums", ())
-        return jax.jit(fn, **kwargs)
+
+        @functools.wraps(fn)
+        def traced(*args: Any, **kw: Any) -> Any:
+            _trace_state.depth += 1
+            try:
+                return fn(*args, **kw)
+            finally:
+                _trace_state.depth -= 1
+
+        return jax.jit(traced, **kwargs)

@@ -7,6 +7,13 @@ Example:
 """
 
 from polykeras.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from polykeras.layers.attention import (
+    AdditiveAttention,
+    Attention,
+    GroupedQueryAttention,
+    GroupQueryAttention,
+    MultiHeadAttention,
+)
 from polykeras.layers.conv_transpose import Conv1DTranspose, Conv2DTranspose, Conv3DTranspose
 from polykeras.layers.convolutional import Conv1D, Conv2D, Conv3D
 from polykeras.layers.core import Activation, Dense, Dropout, Flatten, InputLayer, Reshape
@@ -16,9 +23,16 @@ from polykeras.layers.depthwise_separable import (
     SeparableConv1D,
     SeparableConv2D,
 )
+from polykeras.layers.einsum_dense import EinsumDense
 from polykeras.layers.embedding import Embedding
+from polykeras.layers.feature_normalization import (
+    GroupNormalization,
+    RMSNormalization,
+    UnitNormalization,
+)
 from polykeras.layers.graph import Input, SymbolicTensor
 from polykeras.layers.layer import Layer
+from polykeras.layers.masking import Masking
 from polykeras.layers.merging import (
     Add,
     Average,
@@ -97,6 +111,8 @@ from polykeras.layers.preprocessing import (
     StringLookup,
     TextVectorization,
 )
+from polykeras.layers.recurrent_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
+from polykeras.layers.rnn import GRU, LSTM, RNN, SimpleRNN
 from polykeras.layers.spatial_reshaping import (
     Cropping1D,
     Cropping2D,
@@ -109,6 +125,7 @@ from polykeras.layers.spatial_reshaping import (
     ZeroPadding3D,
 )
 from polykeras.layers.structural import Identity, Lambda, Permute, RepeatVector
+from polykeras.layers.wrappers import Bidirectional, TimeDistributed
 
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
 Convolution1DTranspose, Convolution2DTranspose, Convolution3DTranspose = (
@@ -116,6 +133,10 @@ Convolution1DTranspose, Convolution2DTranspose, Convolution3DTranspose = (
 SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D
 
 __all__ = [
+    "Bidirectional", "GRU", "GRUCell", "LSTM", "LSTMCell", "Masking", "RNN", "SimpleRNN",
+    "SimpleRNNCell", "StackedRNNCells", "TimeDistributed", "MultiHeadAttention", "EinsumDense",
+    "Attention", "AdditiveAttention", "GroupedQueryAttention", "GroupQueryAttention",
+    "GroupNormalization", "RMSNormalization", "UnitNormalization",
     "ELU", "PReLU", "ReLU", "LeakyReLU", "Softmax", "Dot", "AlphaDropout", "GaussianDropout",
     "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "Identity",
     "Lambda", "Permute", "RepeatVector", "average", "dot", "maximum", "minimum", "multiply",

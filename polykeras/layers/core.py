@@ -67,6 +67,7 @@ class Dense(Layer):
     """
 
     _constraint_args = ("kernel_constraint", "bias_constraint")
+    supports_masking = True
 
     def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
@@ -152,6 +153,8 @@ class Dense(Layer):
 class Activation(Layer):
     """Applies an activation function by name or callable."""
 
+    supports_masking = True
+
     def __init__(self, activation: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -170,6 +173,8 @@ class Activation(Layer):
 
 class Dropout(Layer):
     """Zeroes a fraction ``rate`` of inputs during training, scaling the rest up."""
+
+    supports_masking = True
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
                  **kwargs: Any) -> None:

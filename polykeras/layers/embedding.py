@@ -47,6 +47,12 @@ class Embedding(Layer):
             inputs = ops.cast(inputs, "int32")
         return ops.take(self.embeddings, inputs, axis=0)
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """``inputs != 0`` with ``mask_zero=True`` (index 0 is padding), else None."""
+        if not self.mask_zero:
+            return None
+        return ops.not_equal(inputs, 0)
+
     def compute_output_shape(self, input_shape: Any) -> Any:
         return tuple(input_shape) + (self.output_dim,)
 

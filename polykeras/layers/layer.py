@@ -47,6 +47,12 @@ class Layer:
     """
 
     _call_has_training: bool = False
+    #: Whether ``call`` takes a ``mask`` argument (models pass the incoming mask).
+    _call_has_mask: bool = False
+    #: Whether the class defines its own ``compute_mask`` (so it may create a mask).
+    _computes_mask: bool = False
+    #: Layers that pass a mask through unchanged (elementwise and per-step layers).
+    supports_masking: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -55,6 +61,8 @@ class Layer:
         except (TypeError, ValueError):  # pragma: no cover
             params = {}
         cls._call_has_training = "training" in params
+        cls._call_has_mask = "mask" in params
+        cls._computes_mask = cls.compute_mask is not Layer.compute_mask
 
     def __init__(self, trainable: bool = True, name: str | None = None, dtype: Any = None,
                  input_shape: Any = None, input_dim: int | None = None,
@@ -255,6 +263,32 @@ class Layer:
         from polykeras.layers.shape_inference import infer_output_shape
 
         return infer_output_shape(self, input_shape)
+
+    # ------------------------------------------------------------------ masking
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The mask of this layer's output given its input mask (a bool tensor of
+        shape ``(batch, timesteps)`` or None): the same mask where the layer
+        ``supports_masking``, else None.
+
+        Example:
+            >>> from polykeras import layers, ops
+            >>> m = layers.Embedding(5, 2, mask_zero=True).compute_mask(ops.convert_to_tensor([[3, 0]]))
+            >>> ops.convert_to_numpy(m).tolist()
+            [[True, False]]
+        """
+        return mask if self.supports_masking else None
+
+    def call_with_mask(self, inputs: Any, mask: Any, args: tuple[Any, ...] = (),
+                       kwargs: dict[str, Any] | None = None) -> tuple[Any, Any]:
+        """``(outputs, output mask)`` of calling this layer on ``inputs`` whose mask is
+        ``mask``: models use this to carry masks from layer to layer, as Keras does."""
+        kwargs = dict(kwargs or {})
+        if mask is not None and self._call_has_mask and kwargs.get("mask") is None:
+            kwargs["mask"] = mask
+        outputs = self(inputs, *args, **kwargs)
+        if mask is None and not self._computes_mask:
+            return outputs, None
+        return outputs, self.compute_mask(inputs, kwargs.get("mask", mask))
 
     # ------------------------------------------------------------------ calling
     def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:

@@ -26,6 +26,14 @@ def _check_list(layer: Layer, inputs: Any) -> None:
 
 
 class _Merge(Layer):
+    supports_masking = True
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The inputs' masks combined (a step is kept where every masked input keeps it)."""
+        masks = [m for m in (mask if isinstance(mask, (list, tuple)) else [mask])
+                 if m is not None]
+        return reduce(ops.logical_and, masks) if masks else None
+
     def build(self, input_shape: Any) -> None:
         _check_list(self, input_shape)
         self.built = True

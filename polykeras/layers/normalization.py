@@ -21,6 +21,8 @@ def _axes(axis: Any) -> tuple[int, ...]:
 class BatchNormalization(Layer):
     """Normalizes with batch statistics in training and moving statistics in inference."""
 
+    supports_masking = True
+
     def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3,
                  center: bool = True, scale: bool = True,
                  beta_initializer: Any = "zeros", gamma_initializer: Any = "ones",
@@ -111,6 +113,8 @@ class BatchNormalization(Layer):
 
 class LayerNormalization(Layer):
     """Normalizes each sample over ``axis`` (the last by default)."""
+
+    supports_masking = True
 
     def __init__(self, axis: Any = -1, epsilon: float = 1e-3, center: bool = True,
                  scale: bool = True, beta_initializer: Any = "zeros",

@@ -132,9 +132,22 @@ class GlobalPooling(Layer):
 
 
 class GlobalAveragePooling1D(GlobalPooling):
-    """Mean over the steps: (batch, steps, c) -> (batch, c)."""
+    """Mean over the steps: (batch, steps, c) -> (batch, c); with a mask, the mean of
+    the unmasked steps only."""
 
     rank, kind = 1, "average"
+    supports_masking = True
+
+    def call(self, inputs: Any, mask: Any = None) -> Any:
+        if mask is None or self.data_format != "channels_last":
+            return super().call(inputs)
+        weights = ops.expand_dims(ops.cast(mask, ops.dtype(inputs)), -1)
+        total = ops.sum(ops.multiply(inputs, weights), axis=1, keepdims=self.keepdims)
+        count = ops.sum(weights, axis=1, keepdims=self.keepdims)
+        return ops.divide(total, ops.maximum(count, 1.0))
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return None
 
 
 class GlobalAveragePooling2D(GlobalPooling):

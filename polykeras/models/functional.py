@@ -135,15 +135,44 @@ class Functional(Model):
         def resolve(v: Any) -> Any:
             return lookup(v.id) if isinstance(v, SymbolicTensor) else v
 
+        masks: dict[int, Any] = {}
         for node in self._run_nodes:
             args = map_structure(resolve, node.args)
             kwargs = map_structure(resolve, node.kwargs)
-            if node.layer._call_has_training and "training" not in kwargs:
+            layer = node.layer
+            if layer._call_has_training and "training" not in kwargs:
                 kwargs["training"] = training
-            out = node.layer(*args, **kwargs)
+            if not masks and not layer._computes_mask:
+                out = layer(*args, **kwargs)
+            else:  # masks travel along the graph (Embedding(mask_zero), Masking)
+                out = self._call_masked(layer, node, args, kwargs, masks)
             for sym, val in zip(flatten(node.outputs), flatten(out)):
                 values[sym.id] = val
         return map_structure(resolve, self._outputs_struct)
+
+    @staticmethod
+    def _call_masked(layer: Any, node: Node, args: Any, kwargs: dict[str, Any],
+                     masks: dict[int, Any]) -> Any:
+        def mask_of(sym: Any) -> Any:
+            if isinstance(sym, SymbolicTensor):
+                return masks.get(sym.id)
+            if isinstance(sym, (list, tuple)):
+                found = [mask_of(s) for s in sym]
+                return found if any(m is not None for m in found) else None
+            return None
+
+        # Layers with several masked inputs (attention: query, value, key) name them.
+        for i, name in enumerate(getattr(layer, "_input_mask_arguments", ())):
+            if i < len(node.args) and kwargs.get(name) is None:
+                kwargs[name] = mask_of(node.args[i])
+        out, out_mask = layer.call_with_mask(args[0], mask_of(node.args[0]), args[1:],
+                                             kwargs)
+        outputs = flatten(node.outputs)
+        out_masks = out_mask if isinstance(out_mask, (list, tuple)) else [out_mask]
+        for sym, m in zip(outputs, out_masks):
+            if m is not None:
+                masks[sym.id] = m
+        return out
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         return self.output_shape

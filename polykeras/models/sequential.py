@@ -131,8 +131,12 @@ class Sequential(Model):
             from polykeras.config import floatx
 
             x = b.cast(x, floatx())
+        mask = None
         for layer in self._layers:
-            x = layer(x, training=training)
+            if mask is None and not layer._computes_mask:
+                x = layer(x, training=training)
+            else:  # a mask travels from layer to layer (Embedding(mask_zero), Masking)
+                x, mask = layer.call_with_mask(x, mask, kwargs={"training": training})
         return x
 
     def compute_output_shape(self, input_shape: Any) -> Any:

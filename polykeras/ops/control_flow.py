@@ -3,7 +3,8 @@
 
 An adapter that compiles (jax, tensorflow) defines the loop primitives natively
 (``lax.scan``, ``tf.while_loop`` ...) so a loop stays one node of the compiled graph
-and is differentiated by the framework; without them the loops below run in Python,
+and is differentiated by the framework; without them (or when the adapter's method
+returns ``NotImplemented``, e.g. an eager call on jax) the loops below run in Python,
 which eager backends (and the NumPy tape) differentiate step by step.
 
 Example:
@@ -74,7 +75,9 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
         xs = tree.pack_sequence_as(xs, xs_flat)
     fast = getattr(b, "scan", None)
     if fast is not None:
-        return fast(f, init, xs, n, bool(reverse), unroll)
+        out = fast(f, init, xs, n, bool(reverse), unroll)
+        if out is not NotImplemented:
+            return out
     carry, ys = init, []
     steps = range(n - 1, -1, -1) if reverse else range(n)
     for i in steps:
@@ -105,7 +108,9 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any],
     init_val = _tensors(b, init_val)
     fast = getattr(b, "fori_loop", None)
     if fast is not None:
-        return fast(lower, upper, body_fun, init_val)
+        out = fast(lower, upper, body_fun, init_val)
+        if out is not NotImplemented:
+            return out
     val = init_val
     for i in range(int(lower), int(upper)):
         val = body_fun(i, val)
@@ -149,8 +154,9 @@ def while_loop(cond: Callable[..., Any], body: Callable[..., Any], loop_vars: An
         return tuple(_tensors(b, out))
 
     fast = getattr(b, "while_loop", None)
-    if fast is not None:
-        state = tuple(fast(cond, step, state, maximum_iterations))
+    out = NotImplemented if fast is None else fast(cond, step, state, maximum_iterations)
+    if out is not NotImplemented:
+        state = tuple(out)
     else:
         count = 0
         while (maximum_iterations is None or count < int(maximum_iterations)) \
@@ -174,7 +180,9 @@ def cond(pred: Any, true_fn: Callable[[], Any], false_fn: Callable[[], Any]) -> 
     b = _backend()
     fast = getattr(b, "cond", None)
     if fast is not None:
-        return fast(pred, true_fn, false_fn)
+        out = fast(pred, true_fn, false_fn)
+        if out is not NotImplemented:
+            return out
     return true_fn() if bool(b.convert_to_numpy(pred)) else false_fn()
 
 
@@ -194,7 +202,9 @@ def switch(index: Any, branches: Sequence[Callable[..., Any]], *operands: Any) -
     b = _backend()
     fast = getattr(b, "switch", None)
     if fast is not None:
-        return fast(index, branches, *operands)
+        out = fast(index, branches, *operands)
+        if out is not NotImplemented:
+            return out
     i = int(b.convert_to_numpy(index))
     return branches[min(max(i, 0), len(branches) - 1)](*operands)
 
@@ -243,7 +253,9 @@ def associative_scan(f: Callable[[Any, Any], Any], elems: Any, reverse: bool = F
     elems = tree.pack_sequence_as(elems, leaves)
     fast = getattr(b, "associative_scan", None)
     if fast is not None:
-        return fast(f, elems, bool(reverse), ax)
+        out = fast(f, elems, bool(reverse), ax)
+        if out is not NotImplemented:
+            return out
 
     def part(i: int) -> Any:
         key = (slice(None),) * ax + (slice(i, i + 1),)
@@ -276,7 +288,9 @@ def vectorized_map(function: Callable[[Any], Any], elements: Any) -> Any:
     elements = tree.pack_sequence_as(elements, leaves)
     fast = getattr(b, "vectorized_map", None)
     if fast is not None:
-        return fast(function, elements)
+        out = fast(function, elements)
+        if out is not NotImplemented:
+            return out
     n = b.shape(leaves[0])[0]
     outs = [function(tree.pack_sequence_as(elements, [b.getitem(x, i) for x in leaves]))
             for i in range(n)]

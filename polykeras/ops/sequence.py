@@ -93,7 +93,8 @@ def dot_product_attention(query: Any, key: Any, value: Any, bias: Any = None,
     if qs[2] != ks[2]:
         k = b.repeat(k, qs[2] // ks[2], 2)
         v = b.repeat(v, qs[2] // ks[2], 2)
-    logits = b.multiply(b.einsum("btnh,bsnh->bnts", q, k), float(scale))
+    logits = b.multiply(b.matmul(b.transpose(q, (0, 2, 1, 3)), b.transpose(k, (0, 2, 3, 1))),
+                        float(scale))
     if attn_logits_soft_cap is not None:
         cap = float(attn_logits_soft_cap)
         logits = b.multiply(b.tanh(b.divide(logits, cap)), cap)
@@ -108,7 +109,8 @@ def dot_product_attention(query: Any, key: Any, value: Any, bias: Any = None,
         logits = b.where(combined, logits, _large_negative(b.dtype(logits)))
     from polykeras.ops.nn import softmax
 
-    return b.einsum("bnts,bsnh->btnh", softmax(logits, axis=-1), v)
+    out = b.matmul(softmax(logits, axis=-1), b.transpose(v, (0, 2, 1, 3)))
+    return b.transpose(out, (0, 2, 1, 3))
 
 
 # ------------------------------------------------------------------------ segments
