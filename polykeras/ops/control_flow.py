@@ -160,7 +160,7 @@ def while_loop(cond: Callable[..., Any], body: Callable[..., Any], loop_vars: An
     else:
         count = 0
         while (maximum_iterations is None or count < int(maximum_iterations)) \
-                and bool(b.convert_to_numpy(cond(*state))):
+                and bool(cond(*state)):
             state = step(*state)
             count += 1
     return state if is_tuple else state[0]
@@ -183,7 +183,7 @@ def cond(pred: Any, true_fn: Callable[[], Any], false_fn: Callable[[], Any]) -> 
         out = fast(pred, true_fn, false_fn)
         if out is not NotImplemented:
             return out
-    return true_fn() if bool(b.convert_to_numpy(pred)) else false_fn()
+    return true_fn() if bool(pred) else false_fn()
 
 
 def switch(index: Any, branches: Sequence[Callable[..., Any]], *operands: Any) -> Any:
@@ -205,7 +205,7 @@ def switch(index: Any, branches: Sequence[Callable[..., Any]], *operands: Any) -
         out = fast(index, branches, *operands)
         if out is not NotImplemented:
             return out
-    i = int(b.convert_to_numpy(index))
+    i = int(index)
     return branches[min(max(i, 0), len(branches) - 1)](*operands)
 
 
