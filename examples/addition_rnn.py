@@ -1,8 +1,9 @@
 """Sequence to sequence learning for addition: an LSTM encoder-decoder reads "345+78"
 as characters and writes "423" (the keras.io addition_rnn example, on generated data).
 
-The question is fed reversed (as in the Keras example), the encoder state is repeated
-once per answer character and decoded by a second LSTM into one character per step.
+Both numbers are written with the same number of digits ("007+345") and the question
+is fed reversed (as in the Keras example); the encoder state is repeated once per answer
+character and decoded by a second LSTM into one character per step.
 Reports the exact-match accuracy (every answer character right) on held-out questions.
 
 Run on any backend, unchanged:
@@ -37,17 +38,16 @@ def decode(probs: np.ndarray) -> list[str]:
 
 
 def make_data(n: int, digits: int, seed: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """``n`` distinct questions "a+b" (a, b < 10**digits) padded to ``2 * digits + 1``
-    characters and reversed, and their answers padded to ``digits + 1`` characters."""
+    """``n`` distinct questions "a+b" (a, b < 10**digits, written with ``digits`` digits
+    each, so "007+345") reversed, and their answers padded to ``digits + 1`` characters."""
     rng = np.random.default_rng(seed)
-    maxlen = 2 * digits + 1
     limit = 10 ** digits
     n = min(n, limit * limit)
     pairs = rng.choice(limit * limit, size=n, replace=False)
     a, b = pairs // limit, pairs % limit
-    questions = [f"{x}+{y}".ljust(maxlen)[::-1] for x, y in zip(a, b)]
+    questions = [f"{x:0{digits}d}+{y:0{digits}d}"[::-1] for x, y in zip(a, b)]
     answers = [str(x + y).ljust(digits + 1) for x, y in zip(a, b)]
-    return encode(questions, maxlen), encode(answers, digits + 1), answers
+    return encode(questions, 2 * digits + 1), encode(answers, digits + 1), answers
 
 
 def build_model(digits: int, hidden: int, steps_per_epoch: int) -> polykeras.Sequential:
