@@ -219,3 +219,13 @@ def test_ctc_decode_greedy_and_beam_search():
         np.testing.assert_allclose(to_np(beam_scores)[b, 0], np.log(totals[best]), rtol=1e-4)
     with pytest.raises(ValueError, match="strategy"):
         ops.ctc_decode(_t(logits), _t(np.array([5, 5])), strategy="best")
+
+
+def test_dot_product_attention_fully_masked_row_averages_values():
+    """Adapters' fused kernels (torch sdpa, jax.nn) agree with the composed op even where
+    a query may attend to nothing: the row averages the values, never NaN."""
+    q, v = sample("any", (1, 2, 1, 3)), sample("any", (1, 4, 1, 3), 1)
+    mask = np.array([[True, True, False, False], [False] * 4])[None, None]
+    got = to_np(ops.dot_product_attention(_t(q), _t(v), _t(v), mask=_t(mask), is_causal=True))
+    np.testing.assert_allclose(got[0, 1, 0], widen(v)[0, :, 0].mean(0), rtol=1e-5, atol=1e-6)
+    assert np.isfinite(got).all()

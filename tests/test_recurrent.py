@@ -257,3 +257,46 @@ def test_config_round_trip():
         config = layer.get_config()
         clone = type(layer).from_config(config)
         assert clone.get_config() == {**config, "name": clone.name} or type(clone) is type(layer)
+
+
+FUSED_CASES = {
+    "lstm": lambda **k: layers.LSTM(4, **k),
+    "gru": lambda **k: layers.GRU(4, **k),
+    "simple_rnn": lambda **k: layers.SimpleRNN(4, **k),
+}
+
+
+@pytest.mark.parametrize("go_backwards", [False, True], ids=["forward", "backwards"])
+@pytest.mark.parametrize("name", sorted(FUSED_CASES))
+def test_fused_rnn_kernel_matches_composed_loop(backend, name, go_backwards):
+    """The adapter's ``rnn`` kernel (where it has one) against the step-by-step loop
+    (``unroll=True`` never takes the kernel), forward and gradients."""
+    rng = np.random.default_rng(0)
+    x = ops.convert_to_tensor(_inputs(9))
+    fused_layer = FUSED_CASES[name](return_sequences=True, return_state=True,
+                                    go_backwards=go_backwards)
+    composed = FUSED_CASES[name](return_sequences=True, return_state=True,
+                                 go_backwards=go_backwards, unroll=True)
+    fused_layer(x)
+    composed(x)
+    composed.set_weights([w + 0.1 for w in fused_layer.get_weights()])
+    fused_layer.set_weights(composed.get_weights())
+    n_states = len(layers.RNN(fused_layer.cell)._flat_state_sizes())
+    states = [ops.convert_to_tensor(rng.normal(size=(3, 4)).astype("float32"))
+              for _ in range(n_states)]
+
+    def grads(layer):
+        def loss(p):
+            outs, _ = layer.stateless_call(p[0], [], p[1][0], initial_state=p[1][1:])
+            total = ops.sum(ops.square(outs[0]))
+            for o in outs[1:]:
+                total = ops.add(total, ops.sum(ops.square(o)))
+            return total
+
+        weights = [ops.convert_to_tensor(w) for w in layer.get_weights()]
+        return backend.value_and_grad(loss)([weights, [x] + states])
+
+    (value, (gw, gi)), (ref_value, (rw, ri)) = grads(fused_layer), grads(composed)
+    np.testing.assert_allclose(_np(value), _np(ref_value), rtol=1e-5)
+    for a, b in zip(gw + gi, rw + ri):
+        np.testing.assert_allclose(_np(a), _np(b), rtol=1e-4, atol=1e-5)

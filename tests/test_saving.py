@@ -261,6 +261,21 @@ LAYER_CASES = [
     ("category_encoding", lambda: layers.CategoryEncoding(5, output_mode="count"), (3,)),
     ("integer_lookup", lambda: layers.IntegerLookup(vocabulary=[1, 2], output_mode="multi_hot"),
      (3,)),
+    # sequence layers
+    ("lstm", lambda: layers.LSTM(3, return_sequences=True, dropout=0.1), (5, 2)),
+    ("gru", lambda: layers.GRU(3, reset_after=False, go_backwards=True), (5, 2)),
+    ("simple_rnn", lambda: layers.SimpleRNN(2, activation="relu"), (5, 2)),
+    ("rnn_cells", lambda: layers.RNN(layers.StackedRNNCells(
+        [layers.LSTMCell(2), layers.GRUCell(2), layers.SimpleRNNCell(2)])), (5, 2)),
+    ("bidirectional", lambda: layers.Bidirectional(layers.LSTM(2, return_sequences=True),
+                                                   merge_mode="sum"), (5, 2)),
+    ("time_distributed", lambda: layers.TimeDistributed(layers.Dense(3)), (5, 2)),
+    ("masking", lambda: layers.Masking(mask_value=0.5), (5, 2)),
+    ("einsum_dense", lambda: layers.EinsumDense("abc,cd->abd", (None, 3), bias_axes="d"),
+     (5, 2)),
+    ("rms_norm", lambda: layers.RMSNormalization(epsilon=0.01), (4,)),
+    ("group_norm", lambda: layers.GroupNormalization(groups=2), (5, 4)),
+    ("unit_norm", lambda: layers.UnitNormalization(), (4,)),
 ]
 
 #: Host-only text layers (strings never become tensors): their configs round-trip in
@@ -304,10 +319,31 @@ MERGE_AND_EMBEDDING = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Min
                        "Concatenate", "Embedding", "GlobalAveragePooling1D", "InputLayer",
                        "Dot", "Lambda"}
 
+#: Layers with several inputs (or cells used inside RNN), saved in a functional model.
+ATTENTION = {"MultiHeadAttention": lambda: layers.MultiHeadAttention(2, 3, value_dim=2),
+             "GroupedQueryAttention": lambda: layers.GroupQueryAttention(2, 4, 2),
+             "Attention": lambda: layers.Attention(use_scale=True, score_mode="concat"),
+             "AdditiveAttention": lambda: layers.AdditiveAttention()}
+CELLS = {"LSTMCell", "GRUCell", "SimpleRNNCell", "StackedRNNCells"}
+
+
+@pytest.mark.parametrize("name", sorted(ATTENTION))
+def test_attention_layers_round_trip(name, tmp_path):
+    polykeras.utils.set_random_seed(2)
+    query = polykeras.Input(shape=(5, 4))
+    value = polykeras.Input(shape=(3, 4))
+    layer = ATTENTION[name]()
+    out = layer(query, value) if "Query" in name or "Head" in name else layer([query, value])
+    model = polykeras.Model([query, value], out)
+    data = [rand(2, 5, 4), rand(2, 3, 4, seed=1)]
+    model.save(tmp_path / "a.keras")
+    loaded = polykeras.models.load_model(tmp_path / "a.keras")
+    np.testing.assert_array_equal(loaded.predict(data, verbose=0), model.predict(data, verbose=0))
+
 
 def test_every_builtin_layer_has_a_round_trip_case():
     covered = ({type(make()).__name__ for _, make, _ in LAYER_CASES} | MERGE_AND_EMBEDDING
-               | HOST_TEXT_LAYERS)
+               | HOST_TEXT_LAYERS | set(ATTENTION) | CELLS | {"RNN"})
     missing = set(builtins.class_tables()["layers"]) - covered
     assert not missing, f"add these layers to LAYER_CASES in tests/test_saving.py: {missing}"
 

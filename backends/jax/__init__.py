@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+from .attention_ops import AttentionOps
 from .autodiff import Autodiff
 from .conv_transpose_ops import ConvTransposeOps
 from .control_flow_ops import ControlFlowOps
@@ -25,6 +26,7 @@ from .shape_ops import ShapeOps
 
 
 class JaxBackend(CoreOps, MathOps, ShapeOps, NNOps, ConvTransposeOps, RandomOps, ControlFlowOps,
+                 AttentionOps,
                  Autodiff):
     """Implements :class:`polykeras.backend.protocol.Backend` with JAX."""
 

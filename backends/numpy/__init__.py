@@ -28,6 +28,7 @@ from . import (
     math_ops,
     nn_ops,
     random_ops,
+    recurrent_ops,
     reduction_ops,
     shape_ops,
 )
@@ -68,6 +69,7 @@ _OPS: dict[Any, tuple[str, ...]] = {
     random_ops: ("rng_key", "rng_split", "random_uniform", "random_normal",
                  "random_truncated_normal", "random_randint", "random_shuffle"),
     fused_ops: ("dropout", "dense", "sgd_update", "adam_update"),
+    recurrent_ops: ("rnn",),
     autodiff: ("value_and_grad",),
 }
 

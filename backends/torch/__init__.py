@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+from .attention_ops import AttentionOps
 from .autodiff import AutodiffOps
 from .conv_transpose_ops import ConvTransposeOps
 from .core import CoreOps
@@ -23,6 +24,7 @@ from .shape_ops import ShapeOps
 
 
 class TorchBackend(CoreOps, MathOps, ShapeOps, NNOps, ConvTransposeOps, RandomOps, FusedOps,
+                   AttentionOps,
                    AutodiffOps):
     """The torch adapter (one instance per process, created by the registry)."""
 

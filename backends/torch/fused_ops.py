@@ -92,3 +92,35 @@ class FusedOps:
             torch._foreach_div_(update, denom)
             new_w = torch._foreach_sub(ws, update)
         return list(new_w), list(new_m), list(new_v)
+
+    def rnn(self, kind: str, inputs: Any, initial_state: list[Any], kernel: Any,
+            recurrent_kernel: Any, bias: Any, go_backwards: bool) -> Any:
+        """A built-in recurrence on torch's own RNN kernels (``torch._VF.lstm``/``gru``/
+        ``rnn_tanh``, what ``nn.LSTM`` runs), weights moved to torch's layout: transposed,
+        and GRU gates reordered from Keras' z, r, h to torch's r, z, n."""
+        x, w, u = to_tensor(inputs), to_tensor(kernel), to_tensor(recurrent_kernel)
+        if go_backwards:
+            x = torch.flip(x, (1,))
+        states = [to_tensor(s).unsqueeze(0) for s in initial_state]
+        units = u.shape[0]
+        zeros = x.new_zeros(w.shape[1])
+        if kind == "gru":
+            if bias is None:
+                b_ih = b_hh = zeros
+            else:
+                b = to_tensor(bias)
+                if b.ndim != 2:
+                    return NotImplemented  # reset_after=False has no torch kernel
+                b_ih, b_hh = b[0], b[1]
+            order = torch.cat([torch.arange(units, 2 * units), torch.arange(units),
+                               torch.arange(2 * units, 3 * units)]).to(x.device)
+            params = [w.t()[order], u.t()[order], b_ih[order], b_hh[order]]
+            out, h = torch._VF.gru(x, states[0], params, True, 1, 0.0, False, False, True)
+            return out[:, -1], out, [h[0]]
+        params = [w.t(), u.t(), zeros if bias is None else to_tensor(bias), zeros]
+        if kind == "lstm":
+            out, h, c = torch._VF.lstm(x, (states[0], states[1]), params, True, 1, 0.0,
+                                       False, False, True)
+            return out[:, -1], out, [h[0], c[0]]
+        out, h = torch._VF.rnn_tanh(x, states[0], params, True, 1, 0.0, False, False, True)
+        return out[:, -1], out, [h[0]]

@@ -80,7 +80,7 @@ OPTIONAL_OPS = (
 )
 
 #: Fused kernels an adapter may define (contracts in :class:`FusedKernels`).
-OPTIONAL_KERNELS = ("dense", "dropout", "sgd_update", "adam_update")
+OPTIONAL_KERNELS = ("dense", "dropout", "sgd_update", "adam_update", "rnn")
 
 #: Optional conversion hooks: ``from_dlpack(x)`` turns any object with ``__dlpack__``
 #: (another framework's tensor) into this backend's tensor without a copy; input
@@ -283,6 +283,12 @@ class FusedKernels(Protocol):
                     step_size: Tensor, beta_1: float, beta_2: float, epsilon: float
                     ) -> tuple[list[Tensor], list[Tensor], list[Tensor]]:
         """See :func:`polykeras.ops.fused.adam_update`."""
+
+    def rnn(self, kind: str, inputs: Tensor, initial_state: list[Tensor], kernel: Tensor,
+            recurrent_kernel: Tensor, bias: Tensor | None, go_backwards: bool
+            ) -> tuple[Tensor, Tensor, list[Tensor]] | Any:
+        """See :func:`polykeras.ops.fused.rnn`; may return ``NotImplemented`` for a
+        ``kind`` it has no kernel for."""
 
 
 def check_backend(obj: object) -> list[str]:

@@ -152,6 +152,16 @@ class DropoutRNNCell(Layer):
                        ) -> tuple[Any, list[Any]]:
         raise NotImplementedError
 
+    #: The :func:`polykeras.ops.fused.rnn` kind of this cell with default activations.
+    _fused_kind: str | None = None
+
+    def fused_kind(self) -> str | None:
+        """The fused-kernel kind this cell can run as, or None (other activations)."""
+        if self._fused_kind is None or self.activation is not activations.tanh:
+            return None
+        rec = getattr(self, "recurrent_activation", activations.sigmoid)
+        return self._fused_kind if rec is activations.sigmoid else None
+
     def call(self, inputs: Any, states: Any, training: Any = None) -> tuple[Any, list[Any]]:
         states = list(states) if isinstance(states, (list, tuple)) else [states]
         dp, rec = self.dropout_masks(inputs, training)
@@ -199,6 +209,8 @@ class SimpleRNNCell(DropoutRNNCell):
         (2, 3)
     """
 
+    _fused_kind = "simple_rnn"
+
     def recurrent_step(self, projected: Any, states: list[Any], recurrent_mask: Any = None
                        ) -> tuple[Any, list[Any]]:
         h = states[0]
@@ -218,6 +230,7 @@ class LSTMCell(DropoutRNNCell):
     """
 
     _gates = 4
+    _fused_kind = "lstm"
 
     def __init__(self, units: int, activation: Any = "tanh",
                  recurrent_activation: Any = "sigmoid", use_bias: bool = True,
@@ -272,6 +285,7 @@ class GRUCell(DropoutRNNCell):
     """
 
     _gates = 3
+    _fused_kind = "gru"
 
     def __init__(self, units: int, activation: Any = "tanh",
                  recurrent_activation: Any = "sigmoid", use_bias: bool = True,
@@ -386,10 +400,9 @@ class StackedRNNCells(Layer):
         return x, new_states
 
     def get_config(self) -> dict[str, Any]:
-        from polykeras.saving.serialization import serialize_object
+        from polykeras.layers.wrappers import serialize_inner
 
-        return {**super().get_config(),
-                "cells": [serialize_object(c) for c in self.cells]}
+        return {**super().get_config(), "cells": [serialize_inner(c) for c in self.cells]}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> StackedRNNCells:

@@ -3,9 +3,10 @@
 The time loop is :func:`polykeras.ops.scan` (``lax.scan`` on jax, one
 ``tf.while_loop`` on tensorflow, a Python loop on the eager backends); ``unroll=True``
 writes the steps out instead. Built-in cells project the whole input sequence through
-their input kernel before the loop, so each step does only the recurrent matmul. An
-adapter kernel ``fused_rnn`` (see :func:`polykeras.ops.fused.rnn`), when the adapter
-has one, runs the whole recurrence of a built-in cell at once.
+their input kernel before the loop, so each step does only the recurrent matmul. Where
+the adapter has an ``rnn`` kernel (see :func:`polykeras.ops.fused.rnn`: torch's native
+LSTM/GRU, a NumPy loop with a hand-derived backward), an unmasked built-in recurrence
+runs in it whole.
 
 Masks (``(batch, timesteps)`` bools, from ``Masking`` or ``Embedding(mask_zero=True)``)
 hold the state and the output of masked steps, as Keras 3.
@@ -34,6 +35,7 @@ from polykeras.layers.recurrent_cells import (
     StackedRNNCells,
     deserialize_cell_config,
 )
+from polykeras.ops import fused
 from polykeras.utils import tree
 from polykeras.utils.naming import to_snake_case
 
@@ -236,6 +238,15 @@ class RNN(Layer):
         builtin = isinstance(cell, DropoutRNNCell)
         if builtin:
             dp, rec = cell.dropout_masks(sequences[:, 0], training)
+            kind = cell.fused_kind()
+            if kind is not None and mask is None and rec is None and not self.unroll:
+                x = sequences if dp is None else ops.multiply(sequences, ops.expand_dims(dp, 1))
+                bias = None if cell.bias is None else cell.bias.value
+                out = fused.rnn(kind, x, tree.flatten(initial_state), cell.kernel.value,
+                                cell.recurrent_kernel.value, bias, self.go_backwards)
+                if out is not None:
+                    last, outputs, states = out
+                    return last, outputs if self.return_sequences else None, states
             xs = cell.project_inputs(sequences, dp)
 
             def step_fn(x: Any, states: Any) -> tuple[Any, Any]:
@@ -255,14 +266,14 @@ class RNN(Layer):
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:
-        from polykeras.saving.serialization import serialize_object
+        from polykeras.layers.wrappers import serialize_inner
 
         config = {**super().get_config(), "return_sequences": self.return_sequences,
                   "return_state": self.return_state, "go_backwards": self.go_backwards,
                   "stateful": self.stateful, "unroll": self.unroll,
                   "zero_output_for_mask": self.zero_output_for_mask}
         if type(self) is RNN:
-            config["cell"] = serialize_object(self.cell)
+            config["cell"] = serialize_inner(self.cell)
         return config
 
     @classmethod

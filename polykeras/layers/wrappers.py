@@ -19,6 +19,16 @@ from polykeras.layers.layer import Layer
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 
 
+def serialize_inner(layer: Any) -> dict[str, Any]:
+    """The config of a layer nested in another's config (a wrapped layer, an RNN cell),
+    without its build state, so a config reads the same before and after building."""
+    from polykeras.saving.serialization import serialize_object
+
+    config = dict(serialize_object(layer))
+    config.pop("build_config", None)
+    return config
+
+
 def _copy_layer(layer: Any, **changes: Any) -> Any:
     config = {**layer.get_config(), **changes}
     return type(layer).from_config(config)
@@ -157,12 +167,9 @@ class Bidirectional(Layer):
             layer.reset_states()
 
     def get_config(self) -> dict[str, Any]:
-        from polykeras.saving.serialization import serialize_object
-
-        config = {**super().get_config(), "merge_mode": self.merge_mode,
-                  "layer": serialize_object(self.forward_layer),
-                  "backward_layer": serialize_object(self.backward_layer)}
-        return config
+        return {**super().get_config(), "merge_mode": self.merge_mode,
+                "layer": serialize_inner(self.forward_layer),
+                "backward_layer": serialize_inner(self.backward_layer)}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Bidirectional:
@@ -221,9 +228,7 @@ class TimeDistributed(Layer):
         return ops.reshape(out, (shape[0], shape[1]) + out_shape[1:])
 
     def get_config(self) -> dict[str, Any]:
-        from polykeras.saving.serialization import serialize_object
-
-        return {**super().get_config(), "layer": serialize_object(self.layer)}
+        return {**super().get_config(), "layer": serialize_inner(self.layer)}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> TimeDistributed:

@@ -22,7 +22,7 @@ from polykeras.backend.selection import current as _backend
 from polykeras.ops.linalg import matmul
 from polykeras.ops.math import add, divide, multiply, sqrt, subtract
 
-__all__ = ["dense", "sgd_update", "adam_update"]
+__all__ = ["dense", "sgd_update", "adam_update", "rnn"]
 
 
 def dense(x: Any, kernel: Any, bias: Any = None) -> Tensor:
@@ -101,3 +101,37 @@ def adam_update(variables: Sequence[Any], gradients: Sequence[Any],
         new_ms.append(m_new)
         new_vs.append(v_new)
     return new_vars, new_ms, new_vs
+
+
+#: Recurrences :func:`rnn` may run: Keras 3's built-in cells with their default
+#: activations (tanh, sigmoid recurrent activation); GRU with ``reset_after=True``.
+RNN_KINDS = ("simple_rnn", "lstm", "gru")
+
+
+def rnn(kind: str, inputs: Any, initial_state: Sequence[Any], kernel: Any,
+        recurrent_kernel: Any, bias: Any, go_backwards: bool
+        ) -> tuple[Tensor, Tensor, list[Tensor]] | None:
+    """A whole recurrence of a built-in cell in one kernel, or None.
+
+    ``inputs`` ``(batch, time, features)``; ``kernel``, ``recurrent_kernel`` and ``bias``
+    in Keras 3 layout (gates i, f, c, o for "lstm", z, r, h for "gru" whose ``bias`` is
+    ``(2, 3 * units)``; ``bias`` may be None); ``initial_state`` ``[h]`` or ``[h, c]``.
+    Returns ``(last output, outputs (batch, time, units) in processing order, final
+    states)``, with the gradients of the step-by-step loop, or None when the adapter
+    has no such kernel (the caller then runs its composed loop: masks, dropout between
+    steps and other activations always take that path).
+
+    Example:
+        >>> from polykeras import ops
+        >>> out = rnn("simple_rnn", ops.ones((1, 2, 3)), [ops.zeros((1, 4))],
+        ...           ops.ones((3, 4)), ops.zeros((4, 4)), None, False)
+        >>> out is None or ops.shape(out[1]) == (1, 2, 4)
+        True
+    """
+    if kind not in RNN_KINDS:
+        raise ValueError(f"fused.rnn: unknown kind {kind!r}; expected one of {RNN_KINDS}.")
+    fast = getattr(_backend(), "rnn", None)
+    if fast is None:
+        return None
+    out = fast(kind, inputs, list(initial_state), kernel, recurrent_kernel, bias, go_backwards)
+    return None if out is NotImplemented else out

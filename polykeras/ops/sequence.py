@@ -89,7 +89,9 @@ def dot_product_attention(query: Any, key: Any, value: Any, bias: Any = None,
         bias = as_float_tensor(b, bias)
     fast = getattr(b, "dot_product_attention", None)
     if fast is not None:
-        return fast(q, k, v, bias, mask, float(scale), bool(is_causal), attn_logits_soft_cap)
+        out = fast(q, k, v, bias, mask, float(scale), bool(is_causal), attn_logits_soft_cap)
+        if out is not NotImplemented:
+            return out
     if qs[2] != ks[2]:
         k = b.repeat(k, qs[2] // ks[2], 2)
         v = b.repeat(v, qs[2] // ks[2], 2)
