@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -226,11 +227,15 @@ class Trainer:
                 logits = self(x, training=training)
             finally:
                 logits_mod.deferred_layer.reset(token)
+            if "_output_mask" in self.__dict__:
+                sw = _mask_weights(self.__dict__.pop("_output_mask"), sw)
             # The predictions only feed the compiled metrics: none, no activation.
             y_pred = act(logits) if self._compile_metrics.metrics else None
             loss = self._compile_loss.total(y, logits, sw, override=logits_loss)
         else:
             y_pred = self(x, training=training)
+            if "_output_mask" in self.__dict__:
+                sw = _mask_weights(self.__dict__.pop("_output_mask"), sw)
             loss = self._compile_loss.total(y, y_pred, sw)
         reg = self.losses
         if reg:
@@ -323,7 +328,9 @@ class Trainer:
         weights = self.trainable_variables + self.non_trainable_variables
 
         def predict_step(x: Any) -> Any:
-            return self(x, training=False)
+            out = self(x, training=False)
+            self.__dict__.pop("_output_mask", None)
+            return out
 
         return self._as_pure_function(predict_step, weights, [])
 
@@ -720,3 +727,20 @@ def _host_seed() -> int:
     from polykeras.utils.seeding import draw_seed
 
     return draw_seed()
+
+
+def _mask_weights(mask: Any, sample_weight: Any) -> Any:
+    """Loss weights from the output's mask, as Keras 3: masked timesteps weigh 0 and the
+    others ``total / valid``, so the mean runs over the unmasked steps only."""
+    from polykeras import ops
+
+    m = ops.cast(mask, "float32")
+    total = float(math.prod(ops.shape(m)))
+    m = ops.multiply(m, ops.divide(total, ops.maximum(ops.sum(m), 1.0)))
+    if sample_weight is None:
+        return m
+    sw = ops.cast(sample_weight, "float32")
+    extra = len(ops.shape(m)) - len(ops.shape(sw))
+    if extra > 0:
+        sw = ops.reshape(sw, tuple(ops.shape(sw)) + (1,) * extra)
+    return ops.multiply(sw, m)

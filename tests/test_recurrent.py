@@ -300,3 +300,24 @@ def test_fused_rnn_kernel_matches_composed_loop(backend, name, go_backwards):
     np.testing.assert_allclose(_np(value), _np(ref_value), rtol=1e-5)
     for a, b in zip(gw + gi, rw + ri):
         np.testing.assert_allclose(_np(a), _np(b), rtol=1e-4, atol=1e-5)
+
+
+def test_loss_excludes_masked_timesteps():
+    """With a mask on the model's output, the loss averages over the unmasked steps only
+    (as Keras 3), in fit/evaluate on every backend."""
+    x = np.array([[3, 4, 0, 0], [1, 2, 3, 0]], "int32")
+    y = np.array([[1, 2, 0, 0], [2, 1, 1, 0]], "int32")
+    polykeras.utils.set_random_seed(0)
+    model = polykeras.Sequential([
+        layers.Input(shape=(4,), dtype="int32"), layers.Embedding(5, 3, mask_zero=True),
+        layers.LSTM(4, return_sequences=True), layers.Dense(3, activation="softmax")])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    probs = model.predict(x, verbose=0)
+    ce = -np.log(np.take_along_axis(probs, y[..., None], -1)[..., 0])
+    mask = x > 0
+    np.testing.assert_allclose(model.evaluate(x, y, verbose=0), (ce * mask).sum() / mask.sum(),
+                               rtol=1e-5)
+    weights = np.array([2.0, 1.0], "float32")
+    expected = (ce * mask * weights[:, None]).sum() / mask.sum()
+    np.testing.assert_allclose(model.evaluate(x, y, sample_weight=weights, verbose=0), expected,
+                               rtol=1e-5)

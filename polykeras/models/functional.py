@@ -148,6 +148,8 @@ class Functional(Model):
                 out = self._call_masked(layer, node, args, kwargs, masks)
             for sym, val in zip(flatten(node.outputs), flatten(out)):
                 values[sym.id] = val
+        if masks and len(self.outputs) == 1 and self.outputs[0].id in masks:
+            self._output_mask = masks[self.outputs[0].id]  # read (and cleared) by the loss
         return map_structure(resolve, self._outputs_struct)
 
     @staticmethod

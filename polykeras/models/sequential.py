@@ -137,6 +137,8 @@ class Sequential(Model):
                 x = layer(x, training=training)
             else:  # a mask travels from layer to layer (Embedding(mask_zero), Masking)
                 x, mask = layer.call_with_mask(x, mask, kwargs={"training": training})
+        if mask is not None:
+            self._output_mask = mask  # read (and cleared) by the loss: masked steps weigh 0
         return x
 
     def compute_output_shape(self, input_shape: Any) -> Any:
