@@ -39,9 +39,6 @@ class PositionalEmbedding(layers.Layer):
     def compute_mask(self, inputs, mask=None):
         return self.tokens.compute_mask(inputs)
 
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape) + (self.tokens.output_dim,)
-
 
 def encoder_block(x, dim: int, heads: int, ff: int, dropout: float):
     attn = layers.MultiHeadAttention(num_heads=heads, key_dim=dim // heads, dropout=dropout)
