@@ -60,7 +60,7 @@ def build_model(digits: int, hidden: int, steps_per_epoch: int) -> polykeras.Seq
     ])
     # A decaying step size settles the last errors that exact match counts.
     schedule = polykeras.optimizers.schedules.ExponentialDecay(
-        3e-3, decay_steps=steps_per_epoch, decay_rate=0.75)
+        3e-3, decay_steps=steps_per_epoch, decay_rate=0.85)
     model.compile(optimizer=polykeras.optimizers.Adam(learning_rate=schedule,
                                                       global_clipnorm=1.0),
                   loss="categorical_crossentropy", metrics=["accuracy"])
@@ -70,7 +70,7 @@ def build_model(digits: int, hidden: int, steps_per_epoch: int) -> polykeras.Seq
 def main(argv: list[str] | None = None) -> float:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--digits", type=int, default=3)
-    parser.add_argument("--train-size", type=int, default=20000)
+    parser.add_argument("--train-size", type=int, default=40000)
     parser.add_argument("--test-size", type=int, default=2000)
     parser.add_argument("--hidden", type=int, default=128)
     parser.add_argument("--epochs", type=int, default=12)
