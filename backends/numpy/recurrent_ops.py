@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from .autodiff import record, zeros_like_shape as zeros
+from .autodiff import record
+from .autodiff import zeros_like_shape as zeros
 from .conversion import unwrap
 
 
