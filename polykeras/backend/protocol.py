@@ -79,6 +79,16 @@ OPTIONAL_OPS = (
     "conv_transpose", "depthwise_conv",
 )
 
+#: Loops and sequence ops an adapter may implement natively (``lax.scan``,
+#: ``tf.while_loop``, fused attention). They take the arguments already normalised by
+#: :mod:`polykeras.ops.control_flow` / :mod:`polykeras.ops.sequence` (see each adapter's
+#: ``control_flow_ops`` and ``attention_ops``) and may return ``NotImplemented`` to let
+#: the frontend run its composed version for a call (e.g. an eager call on jax).
+OPTIONAL_SEQUENCE_OPS = (
+    "scan", "fori_loop", "while_loop", "cond", "switch", "associative_scan",
+    "vectorized_map", "dot_product_attention",
+)
+
 #: Fused kernels an adapter may define (contracts in :class:`FusedKernels`).
 OPTIONAL_KERNELS = ("dense", "dropout", "sgd_update", "adam_update", "rnn")
 
