@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from .attention_ops import AttentionOps
 from .autodiff import Autodiff
-from .conv_transpose_ops import ConvTransposeOps
 from .control_flow_ops import ControlFlowOps
+from .conv_transpose_ops import ConvTransposeOps
 from .core import CoreOps
 from .math_ops import MathOps
 from .nn_ops import NNOps
@@ -26,8 +26,7 @@ from .shape_ops import ShapeOps
 
 
 class JaxBackend(CoreOps, MathOps, ShapeOps, NNOps, ConvTransposeOps, RandomOps, ControlFlowOps,
-                 AttentionOps,
-                 Autodiff):
+                 AttentionOps, Autodiff):
     """Implements :class:`polykeras.backend.protocol.Backend` with JAX."""
 
     name = "jax"

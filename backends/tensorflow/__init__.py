@@ -30,8 +30,8 @@ finally:
 
 from polykeras.backends.tensorflow import (  # noqa: E402
     autodiff,
-    conv_transpose_ops,
     control_flow_ops,
+    conv_transpose_ops,
     core,
     data,
     math_ops,

@@ -24,8 +24,7 @@ from .shape_ops import ShapeOps
 
 
 class TorchBackend(CoreOps, MathOps, ShapeOps, NNOps, ConvTransposeOps, RandomOps, FusedOps,
-                   AttentionOps,
-                   AutodiffOps):
+                   AttentionOps, AutodiffOps):
     """The torch adapter (one instance per process, created by the registry)."""
 
     name = "torch"

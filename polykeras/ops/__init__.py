@@ -12,13 +12,6 @@ Example:
 """
 
 from polykeras.ops import nn, numpy  # noqa: F401  (ops.nn.relu, ops.numpy.add)
-from polykeras.ops.convolution import (
-    adaptive_average_pool,
-    adaptive_max_pool,
-    conv_transpose,
-    depthwise_conv,
-    separable_conv,
-)
 from polykeras.ops.control_flow import (
     associative_scan,
     cond,
@@ -28,6 +21,13 @@ from polykeras.ops.control_flow import (
     switch,
     vectorized_map,
     while_loop,
+)
+from polykeras.ops.convolution import (
+    adaptive_average_pool,
+    adaptive_max_pool,
+    conv_transpose,
+    depthwise_conv,
+    separable_conv,
 )
 from polykeras.ops.core import (
     cast,
