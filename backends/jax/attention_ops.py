@@ -20,7 +20,7 @@ class AttentionOps:
 
     def dot_product_attention(self, query: Any, key: Any, value: Any, bias: Any, mask: Any,
                               scale: float, is_causal: bool, soft_cap: Any) -> Any:
-        if soft_cap is not None:
-            return NotImplemented
+        if soft_cap is not None or value.shape[-1] != key.shape[-1]:
+            return NotImplemented  # jax.nn needs one head size for keys and values
         return jax.nn.dot_product_attention(query, key, value, bias=bias, mask=mask,
                                             scale=scale, is_causal=is_causal)
