@@ -38,13 +38,10 @@ class CompileLoss:
     """The compiled loss: one Loss per output, weighted and summed."""
 
     def __init__(self, loss: Any, loss_weights: Any, output_names: list[str]) -> None:
-        if loss is None:
-            raise ValueError(
-                "compile() needs a loss, e.g. loss='sparse_categorical_crossentropy'. Valid "
-                f"names: {', '.join(sorted(losses_mod._NAMES))}."
-            )
         self.output_names = output_names
-        self.losses = [losses_mod.get(entry) for entry in _per_output(loss, output_names, "loss")]
+        # No loss is valid: the model adds its own (add_loss) or overrides its steps.
+        self.losses = ([] if loss is None else
+                       [losses_mod.get(entry) for entry in _per_output(loss, output_names, "loss")])
         weights = _per_output(loss_weights, output_names, "loss_weights") if loss_weights is not None else None
         self.weights = [1.0 if w is None else float(w) for w in weights] if weights else None
 
@@ -65,8 +62,11 @@ class CompileLoss:
             )
 
     def total(self, y_true: Any, y_pred: Any, sample_weight: Any, override: Any = None) -> Any:
+        """The weighted sum of the per-output losses (None when compiled without one)."""
         from polykeras import ops
 
+        if not self.losses:
+            return None
         if len(self.losses) == 1:
             loss = override or self.losses[0]
             value = loss(y_true, y_pred, sample_weight)
@@ -153,6 +153,11 @@ class CompileMetrics:
     def update(self, loss: Any, y_true: Any, y_pred: Any, sample_weight: Any,
                batch_size: int) -> None:
         self.loss_tracker.update_state(loss, sample_weight=float(batch_size))
+        if self.metrics:
+            self.update_metrics(y_true, y_pred, sample_weight)
+
+    def update_metrics(self, y_true: Any, y_pred: Any, sample_weight: Any) -> None:
+        """Update the compiled metrics (not the loss tracker)."""
         if not self.metrics:
             return
         if isinstance(y_true, dict):

@@ -40,8 +40,10 @@ from polykeras.data_adapter import (
     stream_data,
     to_numpy_structure,
 )
+from polykeras.layers import layer as _layer_mod
 from polykeras.layers import logits as logits_mod
 from polykeras.layers.graph import flatten
+from polykeras.steps import StepMethods, logs_to_python, pack_x_y_sample_weight
 from polykeras.variables import StatelessScope, in_stateless_scope
 
 if TYPE_CHECKING:
@@ -87,7 +89,7 @@ class LazyLogs(Mapping):
         return len(self._get())
 
 
-class Trainer:
+class Trainer(StepMethods):
     """compile/fit/evaluate/predict; mixed into :class:`polykeras.Model`."""
 
     if TYPE_CHECKING:
@@ -118,6 +120,7 @@ class Trainer:
         self.history: Any = None
         self.run_eagerly = False
         self._functions: dict[str, Any] = {}
+        self._custom_kinds: set[str] = set()
 
     # ------------------------------------------------------------------ compile
     @on_own_backend
@@ -174,9 +177,14 @@ class Trainer:
 
     @property
     def metrics(self) -> list[Any]:
-        if not self.compiled:
-            return []
-        return [self._compile_metrics.loss_tracker] + self._compile_metrics.metrics
+        """The loss tracker and compiled metrics, then the metric objects assigned as
+        attributes of the model and its layers (override it to list your trackers)."""
+        out = ([self._compile_metrics.loss_tracker] + self._compile_metrics.metrics
+               if self.compiled else [])
+        tracked = _tracked_metrics(self)
+        if tracked:
+            out += [m for m in tracked if not any(m is o for o in out)]
+        return out
 
     @property
     def metrics_names(self) -> list[str]:
@@ -241,7 +249,9 @@ class Trainer:
         if reg:
             b = self._backend
             for r in reg:
-                loss = b.add(loss, r)
+                loss = r if loss is None else b.add(loss, r)
+        if loss is None:
+            return self.compute_loss(x, y, y_pred, sw), y_pred  # raises, naming the fix
         return loss, y_pred
 
     # ------------------------------------------------------------------ step functions
@@ -250,7 +260,8 @@ class Trainer:
         eager backends run the same step body directly on the variables."""
         return not self.run_eagerly and self._backend.supports("jit")
 
-    def _as_pure_function(self, body: Any, read: list[Any], written: list[Any]) -> Any:
+    def _as_pure_function(self, body: Any, read: list[Any], written: list[Any],
+                          check_writes: str | None = None) -> Any:
         """``run(*args)`` that executes ``body(*args)`` as a compiled pure function.
 
         The function takes the values of the variables ``read``, runs ``body`` in a
@@ -264,7 +275,12 @@ class Trainer:
         def step(values: list[Any], *args: Any) -> Any:
             with StatelessScope(zip(read, values)) as scope:
                 out = body(*args)
-                return [scope.get(v) for v in written], out
+                if check_writes and len(scope.values) > len(read):
+                    _untracked_writes(scope, read, check_writes)
+                new = [scope.get(v) for v in written]
+            if _layer_mod._loss_owners:
+                _layer_mod._clear_losses()  # traced values must not outlive the trace
+            return new, out
 
         # When every input variable is rewritten, its old buffers can be reused in place.
         fn = self._backend.jit(step, donate_argnums=(0,) if written is read else ())
@@ -338,6 +354,10 @@ class Trainer:
         fn = self._functions.get(kind)
         if fn is None:
             with selection.use(self._backend):
+                if kind in self._custom_kinds:
+                    fn = self._make_custom_function(kind)
+                    self._functions[kind] = fn
+                    return fn
                 if kind != "predict" and self._deferred is None:
                     self._deferred = self._find_deferred_activation() or False
                 if kind == "train":
@@ -471,8 +491,36 @@ class Trainer:
                 f"(shape (n, {classes})), received targets of shape {y.shape}.{hint}"
             )
 
-    def _logs(self, prefix: str = "") -> dict[str, float]:
+    def _logs(self, prefix: str = "", step_logs: Any = None) -> dict[str, float]:
+        """Logs of the last step: the compiled metrics' results, or what a custom step
+        returned (``step_logs``)."""
+        if step_logs is not None:
+            return {prefix + k: v for k, v in logs_to_python(self._backend, step_logs).items()}
         return {prefix + k: v for k, v in self._compile_metrics.results().items()}
+
+    def _run_step(self, fn: Any, kind: str, xb: Any, yb: Any, swb: Any) -> Any:
+        """Run one step; the logs a custom step returned, else None."""
+        if kind in self._custom_kinds:
+            return fn(pack_x_y_sample_weight(self._step_inputs(xb), self._step_inputs(yb),
+                                             self._step_inputs(swb)))
+        fn(self._step_inputs(xb), self._step_inputs(yb), self._step_inputs(swb))
+        return None
+
+    def _first_batch(self, kind: str, xb: Any, yb: Any) -> None:
+        """Build the model and resolve the compiled metrics on the first batch."""
+        custom = self._custom_step(kind)
+        if custom != (kind in self._custom_kinds):
+            self._functions.pop(kind, None)
+            if custom:
+                self._custom_kinds.add(kind)
+            else:
+                self._custom_kinds.discard(kind)
+        layers = self._flat_layers()  # type: ignore[attr-defined]
+        if not (custom and layers and all(layer.built for layer in layers)):
+            self._ensure_built(xb)
+        if kind != "predict" and (not custom or self._compile_metrics._spec is not None
+                                  or self._compile_metrics._weighted_spec is not None):
+            self._compile_metrics.resolve(yb, self._peek_output(xb))
 
     # ------------------------------------------------------------------ fit
     @on_own_backend
@@ -534,8 +582,9 @@ class Trainer:
             initial_epoch = int(self._initial_epoch_override)
         skip = int(self._initial_step_override or 0)  # batches of that epoch already trained
         logs: Mapping[str, float] = {}
+        step_logs = None
         for epoch in range(initial_epoch, epochs):
-            self._compile_metrics.reset()
+            self.reset_metrics()
             cb.on_epoch_begin(epoch)
             batches: Any = enumerate(data.batches(shuffle=bool(shuffle), rng=rng))
             if skip:
@@ -543,20 +592,20 @@ class Trainer:
             step, skip = skip - 1, 0
             for step, (xb, yb, swb) in batches:
                 if first:
-                    self._ensure_built(xb)
-                    self._compile_metrics.resolve(yb, self._peek_output(xb))
+                    self._first_batch("train", xb, yb)
                     first = False
                 train = self._function("train")
                 cb.on_train_batch_begin(step)
-                train(self._step_inputs(xb), self._step_inputs(yb), self._step_inputs(swb))
-                cb.on_train_batch_end(step, LazyLogs(self._logs))
+                step_logs = self._run_step(train, "train", xb, yb, swb)
+                cb.on_train_batch_end(step, LazyLogs(functools.partial(self._logs, "",
+                                                                       step_logs)))
                 if self.stop_training:
                     break
             if step < 0:
                 if isinstance(data, GeneratorData) and data.exhausted:
                     break
                 raise ValueError("fit received an empty dataset: no batch was produced.")
-            logs = self._logs()
+            logs = self._logs("", step_logs)
             if val is not None and (epoch + 1) % validation_freq == 0:
                 logs.update(self._evaluate_data(val, prefix="val_"))
             cb.on_epoch_end(epoch, logs)
@@ -576,22 +625,23 @@ class Trainer:
 
     # ------------------------------------------------------------------ evaluate
     def _evaluate_data(self, data: Any, prefix: str = "", callbacks: Any = None) -> dict[str, float]:
-        self._compile_metrics.reset()
+        self.reset_metrics()
         test = None
         step = -1
+        step_logs = None
         for step, (xb, yb, swb) in enumerate(data.batches(shuffle=False)):
             if test is None:
-                self._ensure_built(xb)
-                self._compile_metrics.resolve(yb, self._peek_output(xb))
+                self._first_batch("test", xb, yb)
                 test = self._function("test")
             if callbacks is not None:
                 callbacks.on_test_batch_begin(step)
-            test(self._step_inputs(xb), self._step_inputs(yb), self._step_inputs(swb))
+            step_logs = self._run_step(test, "test", xb, yb, swb)
             if callbacks is not None:
-                callbacks.on_test_batch_end(step, LazyLogs(self._logs))
+                callbacks.on_test_batch_end(step, LazyLogs(functools.partial(self._logs, "",
+                                                                             step_logs)))
         if step < 0:
             raise ValueError("evaluate received an empty dataset: no batch was produced.")
-        return self._logs(prefix)
+        return self._logs(prefix, step_logs)
 
     @on_own_backend
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None,
@@ -608,10 +658,7 @@ class Trainer:
         cb.on_test_begin()
         logs = self._evaluate_data(data, callbacks=cb)
         cb.on_test_end(logs)
-        if return_dict:
-            return logs
-        values = [logs[n] for n in self._compile_metrics.names()]
-        return values[0] if len(values) == 1 else values
+        return self._logs_result(logs, return_dict)
 
     # ------------------------------------------------------------------ predict
     @on_own_backend
@@ -630,11 +677,11 @@ class Trainer:
         cb.on_predict_begin()
         for step, (xb, _, _) in enumerate(data.batches(shuffle=False)):
             if fn is None:
-                self._ensure_built(xb)
+                self._first_batch("predict", xb, None)
                 fn = self._function("predict")
             cb.on_predict_batch_begin(step)
-            outputs.append(fn(self._step_inputs(xb)))
-            cb.on_predict_batch_end(step, {})
+            outputs.append(self._predict_batch(fn, xb))
+            cb.on_predict_batch_end(step, {"outputs": outputs[-1]})
         cb.on_predict_end()
         if not outputs:
             raise ValueError("predict received an empty dataset: no batch was produced.")
@@ -666,29 +713,52 @@ class Trainer:
         self._require_compiled(what)
         data = self._prepare(x, y, sample_weight, class_weight, None, None, what)
         xb, yb, swb = _whole(data)
-        self._ensure_built(xb)
-        self._compile_metrics.resolve(yb, self._peek_output(xb))
-        self._compile_metrics.reset()
-        self._function(kind)(self._step_inputs(xb), self._step_inputs(yb), self._step_inputs(swb))
-        return self._batch_result(return_dict)
+        self._first_batch(kind, xb, yb)
+        self.reset_metrics()
+        step_logs = self._run_step(self._function(kind), kind, xb, yb, swb)
+        return self._logs_result(self._logs("", step_logs), return_dict)
 
     @on_own_backend
     def predict_on_batch(self, x: Any) -> Any:
         """Model outputs for one batch, as NumPy arrays."""
         b = self._backend
         xb = to_numpy_structure(x, b)
-        self._ensure_built(xb)
-        out = self._function("predict")(self._step_inputs(_narrow(xb)))
+        self._first_batch("predict", xb, None)
+        out = self._predict_batch(self._function("predict"), _narrow(xb))
         if isinstance(out, (list, tuple)):
             return [b.convert_to_numpy(o) for o in out]
         return b.convert_to_numpy(out)
 
-    def _batch_result(self, return_dict: bool) -> Any:
-        logs = self._logs()
+    def _predict_batch(self, fn: Any, xb: Any) -> Any:
+        if "predict" in self._custom_kinds:
+            return fn(pack_x_y_sample_weight(self._step_inputs(xb)))
+        return fn(self._step_inputs(xb))
+
+    def _logs_result(self, logs: dict[str, Any], return_dict: bool) -> Any:
+        """evaluate/*_on_batch results: the dict, or its values in metric order."""
         if return_dict:
             return logs
-        values = [logs[n] for n in self._compile_metrics.names()]
+        order = [m.name for m in self.metrics if m.name in logs]
+        values = [logs[n] for n in order] + [logs[k] for k in sorted(logs) if k not in order]
         return values[0] if len(values) == 1 else values
+
+
+def _untracked_writes(scope: Any, read: list[Any], method: str) -> None:
+    known = {id(v) for v in read}
+    extra = [getattr(v, "path", v) for v in scope.values if id(v) not in known]
+    if extra:
+        raise ValueError(
+            f"{method}() assigned variables the model does not track: {extra}. Assign the "
+            "optimizers, metrics and layers a step uses as attributes of the model "
+            "(e.g. self.d_optimizer = ...), so their state is part of the compiled step."
+        )
+
+
+def _tracked_metrics(model: Any) -> list[Any]:
+    """Metric objects assigned as attributes of the model and its layers."""
+    from polykeras.layers.layer import Layer
+
+    return Layer.metrics.fget(model)  # type: ignore[attr-defined]
 
 
 def _progbar(verbose: int) -> list[Any]:

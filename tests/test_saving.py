@@ -276,6 +276,8 @@ LAYER_CASES = [
     ("rms_norm", lambda: layers.RMSNormalization(epsilon=0.01), (4,)),
     ("group_norm", lambda: layers.GroupNormalization(groups=2), (5, 4)),
     ("unit_norm", lambda: layers.UnitNormalization(), (4,)),
+    ("activity_regularization", lambda: layers.ActivityRegularization(l1=0.1, l2=0.2), (4,)),
+    ("dense_activity", lambda: layers.Dense(2, activity_regularizer="l1"), (3,)),
 ]
 
 #: Host-only text layers (strings never become tensors): their configs round-trip in

@@ -89,13 +89,24 @@ class CallbackList:
         for hook in _HOOKS:
             active = [getattr(cb, hook) for cb in self.callbacks
                       if getattr(getattr(cb, hook), "__func__", None) is not getattr(Callback, hook)]
-            setattr(self, hook, self._dispatch(active) if active else _noop)
+            setattr(self, hook, self._dispatch(active, _takes_index(hook)) if active else _noop)
 
     @staticmethod
-    def _dispatch(fns: list[Any]) -> Any:
-        def call(*args: Any, **kwargs: Any) -> None:
-            for fn in fns:
-                fn(*args, **kwargs)
+    def _dispatch(fns: list[Any], indexed: bool) -> Any:
+        """Call every hook; ``logs`` is always a mapping (``{}`` when there are none),
+        passed positionally as Keras does."""
+        if indexed:
+            def call(index: Any, logs: Any = None) -> None:
+                if logs is None:
+                    logs = {}
+                for fn in fns:
+                    fn(index, logs)
+        else:
+            def call(logs: Any = None) -> None:  # type: ignore[misc]
+                if logs is None:
+                    logs = {}
+                for fn in fns:
+                    fn(logs)
 
         return call
 
@@ -109,6 +120,10 @@ class CallbackList:
 
     def __iter__(self):
         return iter(self.callbacks)
+
+
+def _takes_index(hook: str) -> bool:
+    return "epoch" in hook or "batch" in hook
 
 
 def _noop(*args: Any, **kwargs: Any) -> None:

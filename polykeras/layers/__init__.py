@@ -111,6 +111,7 @@ from polykeras.layers.preprocessing import (
     StringLookup,
     TextVectorization,
 )
+from polykeras.layers.regularization import ActivityRegularization
 from polykeras.layers.recurrent_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from polykeras.layers.rnn import GRU, LSTM, RNN, SimpleRNN
 from polykeras.layers.spatial_reshaping import (
@@ -144,7 +145,7 @@ __all__ = [
     "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
     "CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "Normalization",
     "StringLookup", "TextVectorization",
-    "Activation", "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D",
+    "Activation", "ActivityRegularization", "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D",
     "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D",
     "AdaptiveMaxPooling3D", "Add", "Average", "AveragePooling1D", "AveragePooling2D",
     "AveragePooling3D", "AvgPool1D", "AvgPool2D", "AvgPool3D", "BatchNormalization",

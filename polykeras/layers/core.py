@@ -44,9 +44,8 @@ class InputLayer(Layer):
         self._batch_input_shape = tuple(None if d is None else int(d) for d in batch_shape)
         self.built = True
         node = Node(self, (), {})
-        self.output = SymbolicTensor(self._batch_input_shape, self.dtype, name=self.name,
-                                     node=node)
-        node.outputs = self.output
+        node.outputs = SymbolicTensor(self._batch_input_shape, self.dtype, name=self.name,
+                                      node=node)
         self._inbound_nodes.append(node)
 
     @property
@@ -74,7 +73,7 @@ class Dense(Layer):
                  kernel_regularizer: Any = None, bias_regularizer: Any = None,
                  activity_regularizer: Any = None, kernel_constraint: Any = None,
                  bias_constraint: Any = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         if not isinstance(units, int) or units <= 0:
             raise ValueError(f"Dense expects a positive int `units`, received {units!r}.")
         self.units = units

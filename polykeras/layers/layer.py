@@ -67,7 +67,7 @@ class Layer:
     def __init__(self, trainable: bool = True, name: str | None = None, dtype: Any = None,
                  input_shape: Any = None, input_dim: int | None = None,
                  batch_input_shape: Any = None, batch_size: int | None = None,
-                 **kwargs: Any) -> None:
+                 activity_regularizer: Any = None, **kwargs: Any) -> None:
         allowed = {"autocast", "input_length", "weights"}
         unknown = set(kwargs) - allowed
         if unknown:
@@ -85,7 +85,9 @@ class Layer:
         self._layers: list[Layer] = []
         self._rng_variables: list[Variable] = []
         self._regularized: list[tuple[Any, Variable]] = []
-        self._activity_losses: list[Any] = []
+        self._losses: list[Any] = []
+        self._tracked_metrics: list[Any] = []
+        self.activity_regularizer: Any = regularizers.get(activity_regularizer)
         self.dtype_policy = dtype_policies.get(dtype)
         self.dtype = self.dtype_policy.variable_dtype
         if self.dtype_policy.is_mixed:
@@ -114,6 +116,12 @@ class Layer:
                 for v in value:
                     if not any(v is w for w in self._layers):
                         self._layers.append(v)
+            else:
+                kind = _tracked_kind(value)
+                if kind == "metric" and not any(value is m for m in self._tracked_metrics):
+                    self._tracked_metrics.append(value)
+                elif kind == "seed" and not any(value.state is v for v in self._rng_variables):
+                    self._rng_variables.append(value.state)
         object.__setattr__(self, name, value)
 
     def add_weight(self, shape: Any = None, initializer: Any = "glorot_uniform",
@@ -231,15 +239,56 @@ class Layer:
 
     @property
     def losses(self) -> list[Any]:
-        """Regularization penalties of this layer and its sublayers (tensors)."""
-        out = [reg(v.value) for reg, v in self._regularized] if self._regularized else []
-        if self._activity_losses:
-            out.extend(self._activity_losses)
+        """Losses of this layer and its sublayers (scalar tensors): those added with
+        :meth:`add_loss` (activity regularizers included) during the last call, then the
+        weight regularization penalties."""
+        out = list(self._losses)
+        if self._regularized:
+            out.extend(reg(v.value) for reg, v in self._regularized)
         for layer in self._layers:
             # Plain layers without sublayers or penalties contribute nothing.
-            if (layer._layers or layer._regularized or layer._activity_losses
+            if (layer._layers or layer._regularized or layer._losses
                     or type(layer).losses is not Layer.losses):
                 out.extend(layer.losses)
+        return out
+
+    def add_loss(self, loss: Any) -> None:
+        """Add a scalar loss term (a tensor, or a list of them) from inside ``call``.
+
+        The terms are part of :attr:`losses` until the next top-level call of a model or
+        layer; ``fit`` adds them to the compiled loss.
+
+        Example:
+            >>> from polykeras import layers, ops
+            >>> class Penalized(layers.Layer):
+            ...     def call(self, x):
+            ...         self.add_loss(0.1 * ops.sum(ops.square(x)))
+            ...         return x
+            >>> layer = Penalized()
+            >>> _ = layer(ops.ones((2, 2)))
+            >>> float(ops.convert_to_numpy(layer.losses[0]))
+            0.4
+        """
+        from polykeras.layers.graph import flatten
+
+        values = flatten(loss)
+        b = self._backend
+        for value in values:
+            if not b.is_tensor(value) and not isinstance(value, (float, int)):
+                raise ValueError(
+                    f"{type(self).__name__}.add_loss() expects a scalar tensor computed in "
+                    f"`call()`, received {type(value).__name__}: {value!r}."
+                )
+        if not self._losses:
+            _loss_owners.append(self)
+        self._losses.extend(values)
+
+    @property
+    def metrics(self) -> list[Any]:
+        """Metric objects assigned as attributes of this layer and its sublayers."""
+        out = list(self._tracked_metrics)
+        for layer in self._flat_layers():
+            out.extend(m for m in layer._tracked_metrics if not any(m is o for o in out))
         return out
 
     # ------------------------------------------------------------------ building
@@ -295,28 +344,69 @@ class Layer:
         return inputs
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        if _loss_owners and not _context.depth:
+            _clear_losses(self)  # a top-level call starts with no losses of its own
+        if self._layers:
+            return self._call_nested(inputs, args, kwargs)
         b = selection.active()
         if b is self._backend and self.built and b.is_tensor(inputs) and not _mixed_in_use:
             # The common case: a built layer called on a tensor of its own backend.
-            if kwargs and not self._call_has_training:
-                kwargs.pop("training", None)
-            return self.call(inputs, *args, **kwargs)
-        from polykeras.layers import graph
+            if not self._call_has_training:
+                if kwargs:
+                    kwargs.pop("training", None)
+            elif "training" not in kwargs and _context.training is not None:
+                kwargs["training"] = _context.training
+            out = self.call(inputs, *args, **kwargs)
+            if self.activity_regularizer is not None:
+                self._add_activity_loss(out)
+            return out
+        return self._call_general(inputs, args, kwargs)
 
-        if graph.is_symbolic(inputs):
-            return graph.symbolic_call(self, inputs, args, kwargs)
+    def _call_nested(self, inputs: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """A call of a layer with sublayers: they see its ``training`` value and add
+        their losses without clearing each other's."""
+        context = _context
+        previous = context.training
+        training = kwargs.get("training")
+        if training is not None:
+            context.training = training
+        elif previous is not None and self._call_has_training:
+            kwargs["training"] = previous
+        context.depth += 1
+        try:
+            return self._call_general(inputs, args, kwargs)
+        finally:
+            context.depth -= 1
+            context.training = previous
+
+    def _call_general(self, inputs: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         b = selection.active()
+        if b is self._backend and self.built and b.is_tensor(inputs):
+            tensors = True
+        else:
+            from polykeras.layers import graph
+
+            if graph.is_symbolic(inputs):
+                return graph.symbolic_call(self, inputs, args, kwargs)
+            tensors = False
         if b is not self._backend:
             with selection.use(self._backend):
-                return self.__call__(inputs, *args, **kwargs)
+                return self._call_general(inputs, args, kwargs)
         if not self._call_has_training:
             kwargs.pop("training", None)
-        inputs = _to_tensors(b, inputs)
-        if not self.built:
-            self._maybe_build(_shapes_of(b, inputs))
+        elif "training" not in kwargs and _context.training is not None:
+            kwargs["training"] = _context.training
+        if not tensors:
+            inputs = _to_tensors(b, inputs)
+            if not self.built:
+                self._maybe_build(_shapes_of(b, inputs))
         if _mixed_in_use:
-            return self._call_in_compute_dtype(b, inputs, args, kwargs)
-        return self.call(inputs, *args, **kwargs)
+            out = self._call_in_compute_dtype(b, inputs, args, kwargs)
+        else:
+            out = self.call(inputs, *args, **kwargs)
+        if self.activity_regularizer is not None:
+            self._add_activity_loss(out)
+        return out
 
     @property
     def compute_dtype(self) -> str:
@@ -348,21 +438,106 @@ class Layer:
         with variables_module.autocast(reads_as):
             return self.call(inputs, *args, **kwargs)
 
-    def stateless_call(self, trainable_values: list[Any], non_trainable_values: list[Any],
-                       *args: Any, **kwargs: Any) -> tuple[Any, list[Any]]:
-        """``call`` with given weight values; returns (outputs, new non-trainable values)."""
+    def _add_activity_loss(self, outputs: Any) -> None:
+        from polykeras import ops
+        from polykeras.layers.graph import flatten
+
+        b = self._backend
+        for out in flatten(outputs):
+            if b.is_tensor(out):
+                loss = self.activity_regularizer(out)
+                shape = b.shape(out)
+                if shape:  # per sample, as Keras: divided by the batch size
+                    loss = ops.divide(loss, float(shape[0]))
+                self.add_loss(loss)
+
+    @property
+    def input(self) -> Any:
+        """The symbolic input of this layer's first call in a functional graph."""
+        node = self._first_node("input")
+        return node.args[0] if node.args else node.outputs
+
+    @property
+    def output(self) -> Any:
+        """The symbolic output of this layer's first call in a functional graph.
+
+        Example:
+            >>> import polykeras
+            >>> dense = polykeras.layers.Dense(2)
+            >>> dense(polykeras.Input(shape=(3,))).shape == dense.output.shape
+            True
+        """
+        return self._first_node("output").outputs
+
+    def _first_node(self, what: str) -> Any:
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f"Layer {self.name!r} has never been called on symbolic inputs, so it has no "
+                f"`{what}`. Call it on polykeras.Input(...) (or use it in a model built "
+                "from an Input) first."
+            )
+        return self._inbound_nodes[0]
+
+    def compute_output_spec(self, *args: Any, **kwargs: Any) -> Any:
+        """Symbolic output(s) (shape and dtype) for symbolic or concrete inputs.
+
+        Example:
+            >>> import polykeras
+            >>> polykeras.layers.Dense(4).compute_output_spec(polykeras.Input(shape=(3,))).shape
+            (None, 4)
+        """
+        from polykeras.layers.graph import SymbolicTensor, map_structure
+
+        inputs = args[0] if args else kwargs.get("inputs")
+        shapes = map_structure(lambda t: tuple(t.shape), inputs)
+        out = self.compute_output_shape(shapes)
+        if isinstance(out, list) and out and isinstance(out[0], (tuple, list)):
+            return [SymbolicTensor(tuple(s), self.dtype) for s in out]
+        return SymbolicTensor(tuple(out), self.dtype)
+
+    def stateless_call(self, trainable_variables: list[Any], non_trainable_variables: list[Any],
+                       *args: Any, return_losses: bool = False, **kwargs: Any) -> Any:
+        """``call`` as a pure function of the weight values, changing no Variable.
+
+        Returns ``(outputs, new non-trainable values)``, plus the added losses with
+        ``return_losses=True``.
+
+        Example:
+            >>> import polykeras
+            >>> from polykeras import ops
+            >>> dense = polykeras.layers.Dense(1, kernel_initializer="ones")
+            >>> _ = dense(ops.ones((1, 2)))  # builds it
+            >>> out, _ = dense.stateless_call([ops.full((2, 1), 2.0), ops.zeros((1,))], [],
+            ...                               ops.ones((1, 2)))
+            >>> ops.convert_to_numpy(out).tolist()
+            [[4.0]]
+        """
+        trainable = self.trainable_weights
         nt = self.non_trainable_weights
-        mapping = dict(zip(self.trainable_weights, trainable_values))
-        mapping.update(zip(nt, non_trainable_values))
+        if len(trainable_variables) != len(trainable) or len(non_trainable_variables) != len(nt):
+            raise ValueError(
+                f"{self.name}.stateless_call expects {len(trainable)} trainable and {len(nt)} "
+                f"non-trainable values (as in layer.trainable_variables and "
+                f"layer.non_trainable_variables), received {len(trainable_variables)} and "
+                f"{len(non_trainable_variables)}."
+            )
+        mapping = dict(zip(trainable, trainable_variables))
+        mapping.update(zip(nt, non_trainable_variables))
         with StatelessScope(mapping) as scope:
             out = self(*args, **kwargs)
-        return out, [scope.get(v) for v in nt]
+            losses = self.losses if return_losses else None
+        new_nt = [scope.get(v) for v in nt]
+        if return_losses:
+            return out, new_nt, losses
+        return out, new_nt
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments that rebuild this layer (Keras 3 keys)."""
         config: dict[str, Any] = {"name": self.name, "trainable": self.trainable,
                                   "dtype": dtype_policies.serialize(self.dtype_policy)}
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         return config
@@ -373,6 +548,51 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+class _CallContext:
+    """Where the running forward pass is: the nesting depth of layers with sublayers,
+    and the ``training`` value an outer call passed (sublayers called without one use
+    it, as in Keras)."""
+
+    depth = 0
+    training: Any = None
+
+
+_context = _CallContext()
+#: Layers holding losses added during the current top-level call.
+_loss_owners: list[Layer] = []
+_tracked_classes: list[tuple[type, str]] = []
+
+
+def _clear_losses(root: Layer | None = None) -> None:
+    """Drop the added losses of ``root`` and its sublayers (of every layer: None)."""
+    if root is None:
+        scope = None
+    elif root._layers:
+        scope = {id(root)} | {id(layer) for layer in root._flat_layers()}
+    else:
+        scope = {id(root)}
+    keep = []
+    for layer in _loss_owners:
+        if scope is None or id(layer) in scope:
+            layer._losses = []
+        else:
+            keep.append(layer)
+    _loss_owners[:] = keep
+
+
+def _tracked_kind(value: Any) -> str | None:
+    """"metric" or "seed" for objects whose state a layer tracks when assigned to it."""
+    if not _tracked_classes:
+        from polykeras.metrics.base import Metric
+        from polykeras.random.seed_generator import SeedGenerator
+
+        _tracked_classes.extend([(Metric, "metric"), (SeedGenerator, "seed")])
+    for cls, kind in _tracked_classes:
+        if isinstance(value, cls):
+            return kind
+    return None
 
 
 def _unique(*groups: list[Variable]) -> list[Variable]:

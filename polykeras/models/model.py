@@ -30,6 +30,13 @@ class Model(Trainer, Layer):
             from polykeras.models.functional import Functional
 
             return object.__new__(Functional)
+        if _functional_arguments(args, kwargs):
+            from polykeras.models.functional import Functional
+
+            if not issubclass(cls, Functional) and "Sequential" not in {
+                    c.__name__ for c in cls.__mro__}:
+                # `MyModel(inputs, outputs)`: a subclass that is also a functional model.
+                return object.__new__(_functional_subclass(cls))
         return object.__new__(cls)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -40,6 +47,23 @@ class Model(Trainer, Layer):
     @property
     def layers(self) -> list[Layer]:
         return list(self._layers)
+
+    @property
+    def input(self) -> Any:
+        """The model's symbolic input (a list for several inputs)."""
+        return _single_or_list(getattr(self, "inputs", None), self, "input")
+
+    @property
+    def output(self) -> Any:
+        """The model's symbolic output (a list for several outputs).
+
+        Example:
+            >>> import polykeras
+            >>> m = polykeras.Sequential([polykeras.Input((3,)), polykeras.layers.Dense(2)])
+            >>> m.output.shape
+            (None, 2)
+        """
+        return _single_or_list(getattr(self, "outputs", None), self, "output")
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A layer by name or by index in :attr:`layers`."""
@@ -135,3 +159,40 @@ def check_input_shape(model: Any, expected: tuple[int | None, ...], shape: Any,
         f"shape {shape}.{hint}"
     )
 
+
+
+def _single_or_list(tensors: Any, model: Any, what: str) -> Any:
+    if not tensors:
+        raise AttributeError(
+            f"Model {model.name!r} has no symbolic {what}: it was not built from "
+            "polykeras.Input(...). Give its first layer an input shape or build it from an "
+            "Input."
+        )
+    return tensors[0] if len(tensors) == 1 else list(tensors)
+
+
+def _functional_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """Whether constructor arguments are ``(inputs, outputs)`` of a layer graph."""
+    from polykeras.layers.graph import is_symbolic
+
+    inputs = args[0] if args else kwargs.get("inputs")
+    outputs = args[1] if len(args) > 1 else kwargs.get("outputs")
+    return inputs is not None and outputs is not None and is_symbolic(inputs) \
+        and is_symbolic(outputs)
+
+
+_FUNCTIONAL_SUBCLASSES: dict[type, type] = {}
+
+
+def _functional_subclass(cls: type) -> type:
+    """``cls`` with :class:`Functional` behind it, so ``cls(inputs, outputs)`` builds a
+    functional model that keeps ``cls``'s methods (a custom ``train_step``...)."""
+    made = _FUNCTIONAL_SUBCLASSES.get(cls)
+    if made is None:
+        from polykeras.models.functional import Functional
+
+        made = type(cls.__name__, (cls, Functional),
+                    {"__module__": cls.__module__, "__qualname__": cls.__qualname__,
+                     "_functional_origin": cls})
+        _FUNCTIONAL_SUBCLASSES[cls] = made
+    return made

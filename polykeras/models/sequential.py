@@ -94,11 +94,32 @@ class Sequential(Model):
 
     @property
     def inputs(self) -> list[SymbolicTensor] | None:
-        return [self._input_layer.output] if self._input_layer is not None else None
+        layer = self._input_layer or self._ensure_symbolic()
+        return [layer.output] if layer is not None else None
 
     @property
     def outputs(self) -> list[SymbolicTensor] | None:
+        self._ensure_symbolic()
         return [self._symbolic_output] if self._symbolic_output is not None else None
+
+    def _ensure_symbolic(self) -> InputLayer | None:
+        """A model built by a call on data gets its layer graph on first request, so
+        ``layer.output`` and feature extraction work as for a model built from Input.
+        Returns the graph's input layer (None when the input shape is unknown)."""
+        if self._input_layer is not None:
+            return self._input_layer
+        shape = self._build_shapes
+        if not (self.built and isinstance(shape, tuple) and self._layers):
+            return None
+        layer = getattr(self, "_graph_input", None)
+        if layer is None:
+            layer = InputLayer(batch_shape=(None,) + tuple(shape)[1:])
+            out = layer.output
+            for sub in self._layers:
+                out = sub(out)
+            self._graph_input = layer
+            self._symbolic_output = out
+        return layer
 
     @property
     def output_layers(self) -> list[Layer]:

@@ -52,6 +52,7 @@ from polykeras.ops.creation import (
     zeros,
     zeros_like,
 )
+from polykeras.ops.gradients import value_and_grad
 from polykeras.ops.indexing import (
     argmax,
     argmin,
@@ -192,6 +193,8 @@ __all__ = [
     # core
     "convert_to_tensor", "convert_to_numpy", "cast", "shape", "dtype", "is_tensor",
     "stop_gradient", "size", "ndim",
+    # gradients (custom training steps)
+    "value_and_grad",
     # creation
     "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "arange", "eye",
     "identity", "linspace",

@@ -36,7 +36,7 @@ _PLAIN = (str, int, float, bool)
 _contexts: list[tuple[dict[str, Any], bool]] = []
 
 #: Config entries some polykeras layers accept but do not implement: refused when set.
-_UNIMPLEMENTED_OPTIONS = ("activity_regularizer",)
+_UNIMPLEMENTED_OPTIONS: tuple[str, ...] = ()
 #: Constraint entries: refused when set, unless the class lists them in ``_constraint_args``.
 _CONSTRAINT_OPTIONS = ("kernel_constraint", "bias_constraint", "embeddings_constraint",
                        "beta_constraint", "gamma_constraint")
