@@ -76,8 +76,9 @@ def test_overridden_steps_are_called_and_their_logs_reach_history(regression):
                         validation_data=(x, y))
     assert model.calls["train"] >= 1 and model.calls["test"] >= 1
     if polykeras.backend.current().supports("jit"):
-        # One eager step, one trace: the other ten steps ran compiled.
-        assert model.calls["train"] == 2, model.calls
+        # One eager step, then a trace (NumPy's jit also checks its first replay against
+        # a plain run): the other steps of the 12 ran compiled.
+        assert model.calls["train"] <= 3, model.calls
     assert set(history.history) == {"loss", "extra", "val_loss"}
     losses = history.history["loss"]
     assert losses[-1] < losses[0]
