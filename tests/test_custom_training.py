@@ -236,9 +236,9 @@ def test_value_and_grad_functional_form_and_errors():
 
 
 def _example(name, tmp_path, monkeypatch, args):
-    from test_training import _write_tiny_mnist
-
     import hashlib
+
+    from test_training import _write_tiny_mnist
 
     import polykeras.datasets.mnist as mnist
 
