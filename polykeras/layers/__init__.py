@@ -111,8 +111,8 @@ from polykeras.layers.preprocessing import (
     StringLookup,
     TextVectorization,
 )
-from polykeras.layers.regularization import ActivityRegularization
 from polykeras.layers.recurrent_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
+from polykeras.layers.regularization import ActivityRegularization
 from polykeras.layers.rnn import GRU, LSTM, RNN, SimpleRNN
 from polykeras.layers.spatial_reshaping import (
     Cropping1D,
