@@ -80,3 +80,16 @@ def test_wrong_rank_and_group_errors():
         layers.Conv2D(4, 2, groups=2)(np.ones((1, 4, 4, 3), "float32"))
     with pytest.raises(ValueError, match="leaves nothing"):
         layers.Cropping1D((2, 2))(np.ones((1, 4, 1), "float32"))
+
+
+def test_conv_activity_regularizer_adds_its_loss_and_is_saved():
+    layer = polykeras.layers.Conv2D(2, 3, activity_regularizer=polykeras.regularizers.L2(0.5))
+    y = layer(np.ones((1, 4, 4, 1), "float32"))
+    expected = 0.5 * float(np.sum(np.square(polykeras.ops.convert_to_numpy(y))))
+    assert len(layer.losses) == 1
+    np.testing.assert_allclose(float(polykeras.ops.convert_to_numpy(layer.losses[0])), expected,
+                               rtol=1e-5)
+    config = layer.get_config()
+    assert config["activity_regularizer"] is not None
+    clone = polykeras.layers.Conv2D.from_config(config)
+    assert clone.activity_regularizer is not None

@@ -35,7 +35,8 @@ class ConvTranspose(BaseConv):
                  activity_regularizer: Any = None, kernel_constraint: Any = None,
                  bias_constraint: Any = None, **kwargs: Any) -> None:
         super().__init__(kernel_size, strides, padding, data_format, dilation_rate, activation,
-                         use_bias, bias_initializer, bias_regularizer, **kwargs)
+                         use_bias, bias_initializer, bias_regularizer,
+                         activity_regularizer=activity_regularizer, **kwargs)
         cls = type(self).__name__
         if not isinstance(filters, int) or filters <= 0:
             raise ValueError(f"{cls} expects a positive int `filters`, received {filters!r}.")

@@ -123,7 +123,7 @@ class BaseConv(Layer):
                  use_bias: bool = True, bias_initializer: Any = "zeros",
                  bias_regularizer: Any = None, activity_regularizer: Any = None,
                  bias_constraint: Any = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         cls = type(self).__name__
         self.kernel_size = conv_tuple(kernel_size, self.rank, "kernel_size", cls)
         self.strides = conv_tuple(strides, self.rank, "strides", cls)
@@ -182,7 +182,8 @@ class BaseConv(Layer):
                 "use_bias": self.use_bias,
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "bias_regularizer": serialize(self.bias_regularizer, regularizers),
-                "activity_regularizer": None, "bias_constraint": None}
+                "activity_regularizer": serialize(self.activity_regularizer, regularizers),
+                "bias_constraint": None}
 
     #: Config keys holding initializers and regularizers (deserialized by from_config).
     initializer_keys: tuple[str, ...] = ("kernel_initializer", "bias_initializer")
@@ -208,7 +209,8 @@ class Conv(BaseConv):
         if self.rank == 1:
             self.allowed_padding = ("valid", "same", "causal")
         super().__init__(kernel_size, strides, padding, data_format, dilation_rate, activation,
-                         use_bias, bias_initializer, bias_regularizer, **kwargs)
+                         use_bias, bias_initializer, bias_regularizer,
+                         activity_regularizer=activity_regularizer, **kwargs)
         cls = type(self).__name__
         if not isinstance(filters, int) or filters <= 0:
             raise ValueError(f"{cls} expects a positive int `filters`, received {filters!r}.")

@@ -33,7 +33,8 @@ class DepthwiseConv(BaseConv):
                  depthwise_constraint: Any = None, bias_constraint: Any = None,
                  **kwargs: Any) -> None:
         super().__init__(kernel_size, strides, padding, data_format, dilation_rate, activation,
-                         use_bias, bias_initializer, bias_regularizer, **kwargs)
+                         use_bias, bias_initializer, bias_regularizer,
+                         activity_regularizer=activity_regularizer, **kwargs)
         if not isinstance(depth_multiplier, int) or depth_multiplier <= 0:
             raise ValueError(f"{type(self).__name__}: depth_multiplier must be a positive "
                              f"int, received {depth_multiplier!r}.")
@@ -101,7 +102,8 @@ class SeparableConv(BaseConv):
                  pointwise_constraint: Any = None, bias_constraint: Any = None,
                  **kwargs: Any) -> None:
         super().__init__(kernel_size, strides, padding, data_format, dilation_rate, activation,
-                         use_bias, bias_initializer, bias_regularizer, **kwargs)
+                         use_bias, bias_initializer, bias_regularizer,
+                         activity_regularizer=activity_regularizer, **kwargs)
         cls = type(self).__name__
         if not isinstance(filters, int) or filters <= 0:
             raise ValueError(f"{cls} expects a positive int `filters`, received {filters!r}.")
